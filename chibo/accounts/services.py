@@ -1,0 +1,123 @@
+"""Account writes: users, passwords, language, API tokens. Each is atomic and audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.accounts.backends import normalize_phone
+from chibo.accounts.models import ApiToken, User
+from chibo.core.audit import audit_record, diff, snapshot
+from chibo.core.vietnamese import nfc
+
+_USER_FIELDS = ("username", "full_name", "phone", "is_active", "is_staff", "is_superuser")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    password: str | None,
+    phone: str = "",
+    is_superuser: bool = False,
+) -> User:
+    user = User(
+        username=username.strip(),
+        full_name=nfc(full_name),
+        phone=normalize_phone(phone) or None,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.created",
+        obj=user,
+        changes=diff({}, snapshot(user, _USER_FIELDS)),
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str) -> None:
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action="user.password_changed", obj=user)
+
+
+@transaction.atomic
+def user_set_language(*, actor: Any, user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Unknown language."), code="invalid_language")
+    if user.language == language:
+        return
+    before = snapshot(user, ["language"])
+    user.language = language
+    user.save(update_fields=["language"])
+    audit_record(
+        actor=actor,
+        action="user.language_changed",
+        obj=user,
+        changes=diff(before, snapshot(user, ["language"])),
+    )
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new bearer token; the raw key is returned once and never stored."""
+    raw = "chb_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        key_hash=_hash(raw),
+        prefix=raw[4:12],
+        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    audit_record(actor=user, action="apitoken.created", obj=token)
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
+    if token.revoked_at is not None:
+        return
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(actor=actor, action="apitoken.revoked", obj=token)
+
+
+def api_token_authenticate(raw: str) -> ApiToken | None:
+    """The live token for ``raw`` (not revoked, not expired, active user), or None."""
+    if not raw.startswith("chb_") or len(raw) > 100:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Record use at most every five minutes: one write per request would cost the hot path.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

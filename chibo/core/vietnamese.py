@@ -1,0 +1,91 @@
+"""Vietnamese text: NFC storage, diacritic-free search, and the order secretaries expect.
+
+Names are listed by given name (the last word), then middle names, then family name, in the
+Vietnamese alphabet (a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y) with tones as the
+tie-breaker (GLOSSARY.md). The sort key is digits only, so it orders the same under every
+database collation (PostgreSQL's en_US ignores spaces; SQLite compares bytes).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Base letters in Vietnamese dictionary order; f, j, w, z for foreign names.
+_ALPHABET = [
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n",
+    "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+]  # fmt: skip
+_DIGITS = [str(d) for d in range(10)]
+# Codes start at 10 so "00" (word end) sorts before every letter: "An" before "Anh".
+_LETTER_CODE = {ch: f"{i + 10:02d}" for i, ch in enumerate(_DIGITS + _ALPHABET)}
+_UNKNOWN = "99"
+# Tone marks, dictionary order: level, grave, hook above, tilde, acute, dot below.
+_TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+# Marks that make a different letter (ă â ê ô ơ ư), not a tone.
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(text: str) -> str:
+    """Normalise to NFC and collapse runs of whitespace; the form every name is stored in."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case text without diacritics ("Đặng Thị Ánh" -> "dang thi anh") for searching."""
+    decomposed = unicodedata.normalize("NFD", nfc(text).lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _letters_and_tones(word: str) -> tuple[str, str]:
+    """Split a word into its base-letter codes and its tone digits, letter by letter."""
+    letters: list[str] = []
+    tones: list[str] = []
+    for cluster in _clusters(unicodedata.normalize("NFD", word.lower())):
+        base = cluster[0]
+        marks = set(cluster[1:])
+        letter = unicodedata.normalize(
+            "NFC", base + "".join(m for m in cluster[1:] if m in _LETTER_MARKS)
+        )
+        if base == "d" and "\u0335" in marks:
+            letter = "đ"
+        letters.append(_LETTER_CODE.get(letter, _UNKNOWN))
+        tones.append(next((_TONES[m] for m in cluster[1:] if m in _TONES), "0"))
+    return "".join(letters), "".join(tones)
+
+
+def _clusters(decomposed: str) -> list[str]:
+    clusters: list[str] = []
+    for ch in decomposed:
+        if unicodedata.combining(ch) and clusters:
+            clusters[-1] += ch
+        else:
+            clusters.append(ch)
+    return clusters
+
+
+def name_order(full_name: str) -> list[str]:
+    """The words of a name in listing order: given name, middle names, family name."""
+    words = [w for w in re.split(r"[\s\-]+", nfc(full_name)) if w]
+    if len(words) <= 1:
+        return words
+    return [words[-1], *words[1:-1], words[0]]
+
+
+def name_sort_key(full_name: str) -> str:
+    """Digits-only key ordering names by given name in Vietnamese alphabet order, then tones."""
+    primary: list[str] = []
+    secondary: list[str] = []
+    for word in name_order(full_name):
+        letters, tones = _letters_and_tones(word)
+        primary.append(letters)
+        secondary.append(tones)
+    return "00".join(primary) + "0000" + "0".join(secondary)
+
+
+def text_sort_key(text: str) -> str:
+    """The same key for a title kept in its written order ("Chi bộ bản Nà Tăm")."""
+    words = [w for w in nfc(text).split(" ") if w]
+    parts = [_letters_and_tones(w) for w in words]
+    return "00".join(p[0] for p in parts) + "0000" + "0".join(p[1] for p in parts)

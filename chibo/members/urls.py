@@ -1,0 +1,9 @@
+from django.urls import path
+
+from chibo.members import views
+
+app_name = "members"
+urlpatterns = [
+    path("<int:pk>/", views.detail, name="detail"),
+    path("unit/<int:pk>/", views.unit_members, name="unit_list"),
+]

@@ -1,0 +1,139 @@
+"""Reads of the org tree. Every function runs inside the caller's scope (see core.scoping)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from chibo.core.access import Access
+from chibo.core.models import AuditEntry
+from chibo.core.roles import Cap
+from chibo.orgunits.models import OrgUnit, Post, PostKind
+
+
+def unit_get(*, access: Access, pk: object, capability: str = Cap.UNIT_VIEW) -> OrgUnit:
+    """The unit if it is in scope and the user has ``capability`` on it; otherwise 404."""
+    try:
+        unit = OrgUnit.objects.filter(pk=int(str(pk))).first()
+    except (TypeError, ValueError):
+        unit = None
+    if unit is None:
+        raise Http404
+    access.require(capability, unit)
+    return unit
+
+
+def unit_roots(*, access: Access) -> list[OrgUnit]:
+    """The top units the user can see (a province user: the province; a member: the cell)."""
+    if access.is_superuser:
+        units = list(OrgUnit.get_root_nodes())
+    else:
+        paths = access.scope_for(Cap.UNIT_VIEW).paths
+        units = list(OrgUnit.objects.filter(path__in=paths))
+    return sorted(units, key=lambda u: u.sort_key)
+
+
+def unit_children(*, unit: OrgUnit) -> list[OrgUnit]:
+    """Direct children in Vietnamese order, each with its member count (one query)."""
+    children = (
+        OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
+        .annotate(member_count=Count("members"))
+        .order_by("sort_key")
+    )
+    return list(children)
+
+
+def unit_breadcrumb(*, unit: OrgUnit) -> list[OrgUnit]:
+    """Ancestors the user can see, top first (out-of-scope ancestors are left out)."""
+    if unit.is_root():
+        return []
+    prefixes = [unit.path[: i * unit.steplen] for i in range(1, unit.depth)]
+    return list(OrgUnit.objects.filter(path__in=prefixes).order_by("depth"))
+
+
+def _active(on: dt.date) -> Q:
+    return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
+@dataclass(frozen=True)
+class UnitPosts:
+    current: list[Post]
+    past: list[Post]
+    concurrent: dict[int, list[str]]  # member id -> labels of the posts they hold together
+
+
+def unit_posts(*, unit: OrgUnit, on: dt.date | None = None) -> UnitPosts:
+    """Posts held on the unit: current ones, the last past ones, and who holds several at once."""
+    on = on or timezone.localdate()
+    order = [kind for kind, _label in PostKind.choices]
+    posts = list(
+        Post.objects.filter(unit=unit).select_related("member").order_by("-start_date", "-id")
+    )
+    current = sorted(
+        (p for p in posts if p.start_date <= on and (p.end_date is None or p.end_date >= on)),
+        key=lambda p: (order.index(p.kind), p.member.sort_key),
+    )
+    past = [p for p in posts if p not in current and p.start_date <= on][:20]
+    by_member: dict[int, list[str]] = defaultdict(list)
+    for post in current:
+        by_member[post.member_id].append(str(post.get_kind_display()))
+    concurrent = {mid: kinds for mid, kinds in by_member.items() if len(kinds) > 1}
+    return UnitPosts(current=current, past=past, concurrent=concurrent)
+
+
+@dataclass(frozen=True)
+class ConcurrentHolding:
+    unit: OrgUnit
+    member_name: str
+    member_id: int
+    posts: list[str]
+
+
+def concurrent_holdings_under(
+    *, unit: OrgUnit, on: dt.date | None = None, limit: int = 50
+) -> tuple[int, list[ConcurrentHolding]]:
+    """People holding several posts at once in one unit of the subtree ("nhất thể hóa").
+
+    Two queries: the (unit, member) pairs with more than one current post, then their posts.
+    """
+    on = on or timezone.localdate()
+    active = Post.objects.filter(_active(on), unit__path__startswith=unit.path)
+    pairs = list(
+        active.values("unit_id", "member_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("unit__sort_key", "member__sort_key")
+        .values_list("unit_id", "member_id")
+    )
+    if not pairs:
+        return 0, []
+    shown = pairs[:limit]
+    condition = Q()
+    for unit_id, member_id in shown:
+        condition |= Q(unit_id=unit_id, member_id=member_id)
+    grouped: dict[tuple[int, int], list[Post]] = defaultdict(list)
+    for post in active.filter(condition).select_related("unit", "member"):
+        grouped[(post.unit_id, post.member_id)].append(post)
+    rows = [
+        ConcurrentHolding(
+            unit=grouped[key][0].unit,
+            member_name=grouped[key][0].member.full_name,
+            member_id=key[1],
+            posts=[str(p.get_kind_display()) for p in grouped[key]],
+        )
+        for key in shown
+        if grouped[key]
+    ]
+    return len(pairs), rows
+
+
+def unit_history(*, unit: OrgUnit) -> QuerySet[AuditEntry]:
+    """Audit entries about the unit itself (its edits, posts, grants), newest first."""
+    return (
+        AuditEntry.objects.filter(unit=unit).select_related("member").order_by("-created_at", "-id")
+    )
