@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "chibo.accounts",
     "chibo.orgunits",
     "chibo.members",
+    "chibo.demo",
     "chibo.api",
 ]
 

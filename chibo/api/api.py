@@ -79,9 +79,13 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, _("Not found."), "not_found")
 
 
+_CODES = {400: "invalid", 401: "unauthorized", 404: "not_found", 429: "locked_out"}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, exc.status_code, str(exc), "error")
+    code = getattr(exc, "code", None) or _CODES.get(exc.status_code, "error")
+    return error_response(request, exc.status_code, str(exc), code)
 
 
 api.add_router("/", auth_api.router)

@@ -4,9 +4,10 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
-from ninja.errors import HttpError
+from ninja.responses import Status
 
 from chibo.accounts.services import api_token_create, api_token_revoke
+from chibo.api.errors import ApiError
 from chibo.api.schemas import ErrorOut, MeOut, RoleOut, TokenIn, TokenOut, UnitOut
 from chibo.api.serialize import units_out
 from chibo.orgunits.models import OrgUnit
@@ -21,13 +22,17 @@ router = Router(tags=["auth"])
     response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
     summary="Exchange a username (or phone) and password for a bearer token",
 )
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     # Through authenticate(): django-axes counts failures and locks the (account, IP) pair.
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
-        raise HttpError(401, _("The username (or phone number) or the password is wrong."))
+        raise ApiError(
+            401,
+            _("The username (or phone number) or the password is wrong."),
+            "invalid_credentials",
+        )
     token, raw = api_token_create(user=user, name=payload.name)
-    return 201, {"token": raw, "expires_at": token.expires_at}
+    return Status(201, {"token": raw, "expires_at": token.expires_at})
 
 
 @router.delete(
@@ -35,9 +40,9 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
     response={204: None, 401: ErrorOut},
     summary="Revoke the token used for this request",
 )
-def token_revoke(request: HttpRequest) -> tuple[int, None]:
+def token_revoke(request: HttpRequest) -> Status[None]:
     api_token_revoke(actor=request.user, token=request.api_token)  # type: ignore[attr-defined]
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="The caller, roles and units")

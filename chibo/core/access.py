@@ -111,9 +111,9 @@ def access_for_user(user: Any) -> Access:
             for unit_id, path, unit_kind, kind in posts.values_list(
                 "unit_id", "unit__path", "unit__kind", "kind"
             ):
-                role = post_role(kind, unit_kind)
-                if role is not None:
-                    lines.append(GrantLine(unit_id, path, role, "post"))
+                post_grants = post_role(kind, unit_kind)
+                if post_grants is not None:
+                    lines.append(GrantLine(unit_id, path, post_grants, "post"))
     return Access(
         user_id=user.pk,
         is_superuser=user.is_superuser,

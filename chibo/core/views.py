@@ -3,8 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from chibo.orgunits.selectors import unit_roots
 
@@ -39,6 +40,11 @@ def me(request: HttpRequest) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        # The API answers in its own error shape even for paths it does not know.
+        return JsonResponse(
+            {"error": _("Not found."), "code": "not_found", "fields": {}}, status=404
+        )
     return render(request, "404.html", status=404)
 
 

@@ -48,7 +48,7 @@ def unit_create_root(*, actor: Any, data: UnitData) -> OrgUnit:
     unit = OrgUnit()
     _apply(unit, data)
     unit.full_clean(exclude=["path", "depth", "numchild"])
-    unit = OrgUnit.add_root(instance=unit)
+    unit = OrgUnit.objects.add_root(instance=unit)
     audit_record(
         actor=actor,
         action="orgunit.created",
@@ -68,7 +68,7 @@ def unit_create(*, actor: Any, parent: OrgUnit, data: UnitData) -> OrgUnit:
     unit.full_clean(exclude=["path", "depth", "numchild"])
     # Re-read the parent so treebeard sees its current child count.
     parent = OrgUnit.objects.get(pk=parent.pk)
-    unit = parent.add_child(instance=unit)
+    unit = OrgUnit.objects.add_child(parent, instance=unit)
     audit_record(
         actor=actor,
         action="orgunit.created",

@@ -1,0 +1,58 @@
+"""schemathesis against the live OpenAPI schema: no 5xx, no response outside the schema.
+
+Bounded (examples, time, seed) and on 127.0.0.1 only. It finds crashes; the unit tests in
+test_api.py pin the behaviour.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chibo.accounts.services import api_token_create
+from tests.factories import build_world
+
+pytestmark = pytest.mark.fuzz
+
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+
+
+def test_api_survives_schemathesis(live_server, transactional_db, tmp_path) -> None:
+    world = build_world()
+    # The province user sees the most data, so the most code paths answer with real rows.
+    _token, raw = api_token_create(user=world.province_user)
+    command = [
+        str(SCHEMATHESIS),
+        "run",
+        f"{live_server.url}/api/v1/openapi.json",
+        "--url",
+        live_server.url,
+        "--header",
+        f"Authorization: Bearer {raw}",
+        "--checks",
+        "all",
+        # Revoking the token would end the run's own authentication.
+        "--exclude-method",
+        "DELETE",
+        "--max-examples",
+        "30",
+        "--seed",
+        "20261123",
+        "--request-timeout",
+        "10",
+        "--max-time",
+        "90",
+        "--workers",
+        "1",
+        "--no-color",
+        "--generation-database", "none",
+        "--report-dir",
+        str(tmp_path),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    assert "No issues found" in output, output[-6000:]
