@@ -73,19 +73,24 @@ def name_order(full_name: str) -> list[str]:
     return [words[-1], *words[1:-1], words[0]]
 
 
-def name_sort_key(full_name: str) -> str:
-    """Digits-only key ordering names by given name in Vietnamese alphabet order, then tones."""
-    primary: list[str] = []
-    secondary: list[str] = []
-    for word in name_order(full_name):
+def _words_key(words: list[str]) -> str:
+    """Word by word: the word's letters, then "00", then its tones (one digit per letter).
+
+    "00" sorts before every letter code, so "An" < "Anh"; when two words have the same letters
+    their tone strings have the same length, so the next word starts at the same place.
+    """
+    parts: list[str] = []
+    for word in words:
         letters, tones = _letters_and_tones(word)
-        primary.append(letters)
-        secondary.append(tones)
-    return "00".join(primary) + "0000" + "0".join(secondary)
+        parts.append(letters + "00" + tones)
+    return "".join(parts)
+
+
+def name_sort_key(full_name: str) -> str:
+    """Digits-only key: given name, middle names, family name; each word by letters, then tone."""
+    return _words_key(name_order(full_name))
 
 
 def text_sort_key(text: str) -> str:
     """The same key for a title kept in its written order ("Chi bộ bản Nà Tăm")."""
-    words = [w for w in nfc(text).split(" ") if w]
-    parts = [_letters_and_tones(w) for w in words]
-    return "00".join(p[0] for p in parts) + "0000" + "0".join(p[1] for p in parts)
+    return _words_key([w for w in nfc(text).split(" ") if w])
