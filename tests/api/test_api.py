@@ -170,3 +170,23 @@ def test_openapi_schema_is_served_and_declares_errors(db) -> None:
     assert schema["info"]["title"] == "Chibo API"
     responses = schema["paths"]["/api/v1/units/{unit_id}"]["get"]["responses"]
     assert {"200", "400", "401", "404"} <= set(responses)
+
+
+def test_unit_list_query_count_does_not_grow_with_rows(world) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_unit
+
+    headers = bearer(world.province_user)
+    client = Client()
+    url = f"/api/v1/units?parent={world.commune.pk}"
+    client.get(url, headers=headers)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, headers=headers).status_code == 200
+    for i in range(20):
+        make_unit(world.commune, f"Chi bộ bản Thêm {i}", "cell")
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(url, headers=headers).json()
+    assert body["count"] == 22
+    assert len(many) == len(few)

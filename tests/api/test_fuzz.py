@@ -48,7 +48,8 @@ def test_api_survives_schemathesis(live_server, transactional_db, tmp_path) -> N
         "--workers",
         "1",
         "--no-color",
-        "--generation-database", "none",
+        "--generation-database",
+        "none",
         "--report-dir",
         str(tmp_path),
     ]

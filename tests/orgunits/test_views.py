@@ -180,3 +180,19 @@ def test_unit_page_query_count_does_not_grow_with_children(
         client.get(url)
     assert len(many) == len(few)
     assert len(few) <= 14
+
+
+def test_tree_fragment_query_count_is_constant(world, client_for) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.province_user)
+    url = reverse("orgunits:children", args=[world.commune.pk])
+    client.get(url, headers={"HX-Request": "true"})
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, headers={"HX-Request": "true"})
+    _cells(10, world.commune)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Chi bộ bản Số 9" in html
+    assert len(many) == len(few)
