@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
@@ -12,12 +13,13 @@ from chibo.core.roles import Role
 
 
 class UnitKind(models.TextChoices):
-    PROVINCE = "province", _("Provincial party committee")
-    DISTRICT = "district", _("District party committee")
-    COMMUNE = "commune", _("Commune party committee")
-    GRASSROOTS = "grassroots", _("Grassroots party organisation")
-    CELL = "cell", _("Party cell")
-    PARTY_GROUP = "party_group", _("Party group")
+    # "unit kind" context: the organisation (đảng bộ), not the committee that leads it (đảng ủy).
+    PROVINCE = "province", pgettext_lazy("unit kind", "Provincial party organisation")
+    DISTRICT = "district", pgettext_lazy("unit kind", "District party organisation")
+    COMMUNE = "commune", pgettext_lazy("unit kind", "Commune party organisation")
+    GRASSROOTS = "grassroots", pgettext_lazy("unit kind", "Grassroots party organisation")
+    CELL = "cell", pgettext_lazy("unit kind", "Party cell")
+    PARTY_GROUP = "party_group", pgettext_lazy("unit kind", "Party group")
 
 
 class OrgUnit(MP_Node):

@@ -158,3 +158,22 @@ def test_unknown_language_is_ignored(world, client_for) -> None:
     assert response.status_code == 302
     world.member_user.refresh_from_db()
     assert world.member_user.language == ""
+
+
+def test_vietnamese_is_the_default_whatever_the_browser_says(db) -> None:
+    page = Client().get(LOGIN, headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="vi">' in page.content.decode()
+    assert page["Content-Language"] == "vi"
+
+
+def test_the_language_cookie_wins(db, settings) -> None:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(LOGIN, headers={"Accept-Language": "vi"})
+    assert '<html lang="en">' in page.content.decode()
+
+
+def test_stylesheet_is_served(db) -> None:
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("chibo/chibo.css")

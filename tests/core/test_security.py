@@ -33,6 +33,8 @@ def test_deploy_check_passes_with_production_settings(tmp_path: Path) -> None:
         "CHIBO_VAR_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
+    # Set for the browser tests' process only (Playwright beside the ORM); never in deployment.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
