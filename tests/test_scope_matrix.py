@@ -10,10 +10,15 @@ import pytest
 from django.urls import get_resolver, reverse
 from django_scopes import scopes_disabled
 
-from chibo.orgunits.models import Post
+from chibo.orgunits.models import Grant, Post
 
 ALL = {"province", "commune", "secretary", "member", "outsider"}
 CELL_READERS = {"province", "commune", "secretary", "member"}
+
+
+def _grant_id(world) -> int:
+    with scopes_disabled():
+        return Grant.objects.get(user=world.commune_user).pk
 
 
 def _post_id(world) -> int:
@@ -34,6 +39,9 @@ MATRIX = [
     ("orgunits:add_child", lambda w: [w.commune.pk], {"province", "commune"}),
     ("orgunits:post_assign", lambda w: [w.cell.pk], {"commune"}),
     ("orgunits:post_end", _post_id, {"commune"}),
+    ("orgunits:access", lambda w: [w.cell.pk], {"province", "commune"}),
+    ("orgunits:access", lambda w: [w.other_commune.pk], {"province", "outsider"}),
+    ("orgunits:grant_remove", _grant_id, {"commune"}),
     ("members:unit_list", lambda w: [w.cell.pk], {"province", "commune", "secretary"}),
     (
         "members:detail",

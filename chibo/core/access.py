@@ -53,6 +53,15 @@ class Access:
             for line in self.lines
         )
 
+    def capabilities_on(self, unit: OrgUnit) -> frozenset[str]:
+        if self.is_superuser:
+            return frozenset().union(*CAPABILITIES.values())
+        return frozenset().union(*(CAPABILITIES[role] for role in self.roles_on(unit)))
+
+    def can_grant(self, role: str, unit: OrgUnit) -> bool:
+        """A user may give a role on a unit only if they hold all of its capabilities there."""
+        return self.can(Cap.GRANT_MANAGE, unit) and CAPABILITIES[role] <= self.capabilities_on(unit)
+
     def scope_for(self, capability: str) -> UnitScope:
         if capability not in self._scopes:
             self._scopes[capability] = UnitScope.of(

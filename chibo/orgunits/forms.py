@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chibo.accounts.backends import find_user
+from chibo.core.roles import Role
 from chibo.members.models import Member
 from chibo.orgunits.models import OrgUnit, PostKind, UnitKind
 
@@ -65,3 +67,24 @@ class PostAssignForm(forms.Form):
 
 class PostEndForm(forms.Form):
     end_date = forms.DateField(label=_("Until"), widget=DateInput())
+
+
+class GrantForm(forms.Form):
+    user = forms.CharField(
+        label=_("Username or phone number"),
+        max_length=150,
+        help_text=_("The person must already have an account."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["role"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = roles
+
+    def clean_user(self) -> Any:
+        user = find_user(self.cleaned_data["user"])
+        if user is None or not user.is_active:
+            raise forms.ValidationError(_("No active account has this username or phone number."))
+        return user

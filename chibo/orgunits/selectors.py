@@ -13,7 +13,7 @@ from django.utils import timezone
 from chibo.core.access import Access
 from chibo.core.models import AuditEntry
 from chibo.core.roles import Cap
-from chibo.orgunits.models import OrgUnit, Post, PostKind
+from chibo.orgunits.models import Grant, OrgUnit, Post, PostKind
 
 
 def unit_get(*, access: Access, pk: object, capability: str = Cap.UNIT_VIEW) -> OrgUnit:
@@ -137,3 +137,20 @@ def unit_history(*, unit: OrgUnit) -> QuerySet[AuditEntry]:
     return (
         AuditEntry.objects.filter(unit=unit).select_related("member").order_by("-created_at", "-id")
     )
+
+
+def unit_grants(*, unit: OrgUnit) -> list[Grant]:
+    """Roles given on this very unit (the unit's own access list), by person."""
+    return list(Grant.objects.filter(unit=unit).select_related("user").order_by("user__full_name"))
+
+
+def grant_get(*, access: Access, pk: object) -> Grant:
+    """A grant the user may manage (grant.manage on its unit), or 404."""
+    try:
+        grant = Grant.objects.select_related("unit", "user").filter(pk=int(str(pk))).first()
+    except (TypeError, ValueError):
+        grant = None
+    if grant is None:
+        raise Http404
+    access.require(Cap.GRANT_MANAGE, grant.unit)
+    return grant

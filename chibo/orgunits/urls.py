@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/add/", views.add_child, name="add_child"),
     path("<int:pk>/posts/add/", views.post_assign, name="post_assign"),
     path("posts/<int:pk>/end/", views.post_end, name="post_end"),
+    path("<int:pk>/access/", views.access_list, name="access"),
+    path("grants/<int:pk>/remove/", views.grant_remove, name="grant_remove"),
 ]

@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from chibo.core.access import Access
-from chibo.core.roles import CAPABILITY_NAMES, Cap
+from chibo.core.roles import CAPABILITY_NAMES, Cap, Role
 from chibo.core.views import apply_validation_error, page_number
 from chibo.orgunits import selectors, services
-from chibo.orgunits.forms import PostAssignForm, PostEndForm, UnitForm
+from chibo.orgunits.forms import GrantForm, PostAssignForm, PostEndForm, UnitForm
 from chibo.orgunits.models import OrgUnit, Post
 
 
@@ -132,3 +132,30 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "orgunits/post_end.html", {"post": post, "unit": post.unit, "form": form}
     )
+
+
+@login_required
+def access_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who has which role on this unit, and (for those who may) give a role."""
+    access = request.access
+    unit = selectors.unit_get(access=access, pk=pk, capability=Cap.GRANT_MANAGE)
+    roles = [(value, label) for value, label in Role.choices if access.can_grant(value, unit)]
+    form = GrantForm(request.POST or None, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        services.grant_add(actor=request.user, unit=unit, **form.cleaned_data)
+        messages.success(request, _("The role has been given."))
+        return redirect("orgunits:access", pk=unit.pk)
+    context = {"unit": unit, "grants": selectors.unit_grants(unit=unit), "form": form}
+    return render(request, "orgunits/access.html", context)
+
+
+@login_required
+def grant_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = selectors.grant_get(access=request.access, pk=pk)
+    if not request.access.can_grant(grant.role, grant.unit):
+        raise Http404
+    if request.method == "POST":
+        services.grant_remove(actor=request.user, grant=grant)
+        messages.success(request, _("The role has been removed."))
+        return redirect("orgunits:access", pk=grant.unit.pk)
+    return render(request, "orgunits/grant_remove.html", {"grant": grant, "unit": grant.unit})
