@@ -43,12 +43,15 @@ def _apply(unit: OrgUnit, data: UnitData) -> None:
     unit.search_name = fold(unit.name)
 
 
-@transaction.atomic
-def unit_create_root(*, actor: Any, data: UnitData) -> OrgUnit:
+def _new_unit(data: UnitData) -> OrgUnit:
+    """A validated, unsaved unit (treebeard fills the path when it is placed in the tree)."""
     unit = OrgUnit()
     _apply(unit, data)
     unit.full_clean(exclude=["path", "depth", "numchild"])
-    unit = OrgUnit.objects.add_root(instance=unit)
+    return unit
+
+
+def _audit_created(actor: Any, unit: OrgUnit) -> OrgUnit:
     audit_record(
         actor=actor,
         action="orgunit.created",
@@ -57,26 +60,21 @@ def unit_create_root(*, actor: Any, data: UnitData) -> OrgUnit:
         changes=diff({}, snapshot(unit, _UNIT_FIELDS)),
     )
     return unit
+
+
+@transaction.atomic
+def unit_create_root(*, actor: Any, data: UnitData) -> OrgUnit:
+    return _audit_created(actor, OrgUnit.objects.add_root(instance=_new_unit(data)))
 
 
 @transaction.atomic
 def unit_create(*, actor: Any, parent: OrgUnit, data: UnitData) -> OrgUnit:
     if parent.kind in {UnitKind.PARTY_GROUP}:
         raise ValidationError(_("A party group cannot have sub-units."), code="leaf_unit")
-    unit = OrgUnit()
-    _apply(unit, data)
-    unit.full_clean(exclude=["path", "depth", "numchild"])
+    unit = _new_unit(data)
     # Re-read the parent so treebeard sees its current child count.
     parent = OrgUnit.objects.get(pk=parent.pk)
-    unit = OrgUnit.objects.add_child(parent, instance=unit)
-    audit_record(
-        actor=actor,
-        action="orgunit.created",
-        obj=unit,
-        unit=unit,
-        changes=diff({}, snapshot(unit, _UNIT_FIELDS)),
-    )
-    return unit
+    return _audit_created(actor, OrgUnit.objects.add_child(parent, instance=unit))
 
 
 @transaction.atomic

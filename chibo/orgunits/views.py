@@ -111,7 +111,8 @@ def post_assign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The post has been recorded."))
             return redirect(unit)
-    return render(request, "orgunits/post_form.html", {"unit": unit, "form": form})
+    context = {"unit": unit, "form": form, "title": _("Record a post")}
+    return render(request, "orgunits/form.html", context)
 
 
 @login_required
