@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "chibo.orgunits",
     "chibo.members",
     "chibo.demo",
+    "chibo.exchange",
     "chibo.api",
 ]
 

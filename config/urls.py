@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("chibo.accounts.urls")),
     path("units/", include("chibo.orgunits.urls")),
     path("members/", include("chibo.members.urls")),
+    path("exchange/", include("chibo.exchange.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

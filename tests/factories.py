@@ -23,8 +23,9 @@ from django_scopes import scopes_disabled
 from chibo.accounts.models import User
 from chibo.accounts.services import user_create
 from chibo.core.roles import Role
-from chibo.members.models import Member, Sex
-from chibo.members.services import member_create
+from chibo.members.lifecycle import EventData, member_event_add
+from chibo.members.models import EventKind, Member, Sex
+from chibo.members.services import RecordData, member_create
 from chibo.orgunits.models import OrgUnit, PostKind, UnitKind
 from chibo.orgunits.services import UnitData, grant_add, post_assign, unit_create, unit_create_root
 
@@ -50,16 +51,34 @@ def make_user(username: str, full_name: str = "", phone: str = "") -> User:
     )
 
 
-def make_member(cell: OrgUnit, full_name: str, user: User | None = None, **extra: Any) -> Member:
+def make_member(
+    cell: OrgUnit,
+    full_name: str,
+    user: User | None = None,
+    *,
+    official: bool = True,
+    admitted: dt.date = dt.date(2005, 3, 10),
+    **record: Any,
+) -> Member:
+    """A member with a record and, unless ``official=False``, admitted, sworn in and recognised.
+
+    ``official=False`` gives a record with no event yet (before admission).
+    """
+    record.setdefault("sex", Sex.MALE)
+    record.setdefault("birth_date", dt.date(1970, 5, 1))
     with scopes_disabled():
-        return member_create(
-            actor=None,
-            cell=cell,
-            full_name=full_name,
-            sex=extra.pop("sex", Sex.MALE),
-            user=user,
-            **extra,
+        member = member_create(
+            actor=None, cell=cell, data=RecordData(full_name=full_name, **record), user=user
         )
+        if official:
+            for kind, day in (
+                (EventKind.ADMISSION, admitted),
+                (EventKind.CEREMONY, admitted + dt.timedelta(days=20)),
+                (EventKind.RECOGNITION, admitted + dt.timedelta(days=400)),
+            ):
+                member_event_add(actor=None, member=member, data=EventData(kind=kind, date=day))
+            member.refresh_from_db()
+    return member
 
 
 @dataclass

@@ -8,48 +8,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import get_resolver, reverse
-from django_scopes import scopes_disabled
 
-from chibo.orgunits.models import Grant, Post
+from tests import scope_rows
 
-ALL = {"province", "commune", "secretary", "member", "outsider"}
-CELL_READERS = {"province", "commune", "secretary", "member"}
-
-
-def _grant_id(world) -> int:
-    with scopes_disabled():
-        return Grant.objects.get(user=world.commune_user).pk
-
-
-def _post_id(world) -> int:
-    with scopes_disabled():
-        return Post.objects.filter(unit=world.cell).values_list("pk", flat=True).first()
-
-
-# (url name, args from the world, the roles that get 200)
-MATRIX = [
-    ("home", lambda w: [], ALL),
-    ("orgunits:tree", lambda w: [], ALL),
-    ("orgunits:detail", lambda w: [w.cell.pk], CELL_READERS),
-    ("orgunits:detail", lambda w: [w.commune.pk], {"province", "commune"}),
-    ("orgunits:detail", lambda w: [w.province.pk], {"province"}),
-    ("orgunits:detail", lambda w: [w.other_cell.pk], {"province", "outsider"}),
-    ("orgunits:history", lambda w: [w.cell.pk], {"province", "commune", "secretary"}),
-    ("orgunits:edit", lambda w: [w.cell.pk], {"province", "commune"}),
-    ("orgunits:add_child", lambda w: [w.commune.pk], {"province", "commune"}),
-    ("orgunits:post_assign", lambda w: [w.cell.pk], {"commune"}),
-    ("orgunits:post_end", _post_id, {"commune"}),
-    ("orgunits:access", lambda w: [w.cell.pk], {"province", "commune"}),
-    ("orgunits:access", lambda w: [w.other_commune.pk], {"province", "outsider"}),
-    ("orgunits:grant_remove", _grant_id, {"commune"}),
-    ("members:unit_list", lambda w: [w.cell.pk], {"province", "commune", "secretary"}),
-    (
-        "members:detail",
-        lambda w: [w.plain_member.pk],
-        {"province", "commune", "secretary", "member"},
-    ),
-    ("members:detail", lambda w: [w.other_member.pk], {"province", "outsider"}),
-]
+ALL = scope_rows.ALL
+MATRIX = scope_rows.all_rows()
 
 # Pages whose success is a redirect rather than a page.
 REDIRECTS = {"me", "orgunits:children"}
@@ -98,7 +61,7 @@ def test_every_url_is_in_the_matrix() -> None:
     ours = set()
     for pattern in get_resolver().url_patterns:
         namespace = getattr(pattern, "namespace", None)
-        if namespace in {"orgunits", "members"}:
+        if namespace in {"orgunits", "members", "exchange"}:
             ours |= {f"{namespace}:{p.name}" for p in pattern.url_patterns}
         elif getattr(pattern, "name", None) in {"home", "me"}:
             ours.add(pattern.name)

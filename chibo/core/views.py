@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from chibo.members.deadlines import deadlines_for
 from chibo.orgunits.selectors import unit_roots
 
 
@@ -28,7 +29,11 @@ def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    return render(request, "core/home.html", {"roots": unit_roots(access=request.access)})
+    context = {
+        "roots": unit_roots(access=request.access),
+        "deadlines": deadlines_for(access=request.access),
+    }
+    return render(request, "core/home.html", context)
 
 
 @login_required

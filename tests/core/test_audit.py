@@ -20,7 +20,7 @@ def test_diff_keeps_only_changed_fields() -> None:
 
 def test_snapshot_is_json_ready(world) -> None:
     data = snapshot(world.plain_member, ["full_name", "cell", "birth_date"])
-    assert data == {"full_name": "Tòng Thị Ánh", "cell": world.cell.pk, "birth_date": None}
+    assert data == {"full_name": "Tòng Thị Ánh", "cell": world.cell.pk, "birth_date": "1970-05-01"}
 
 
 def test_every_service_write_leaves_who_what_before_after(world) -> None:

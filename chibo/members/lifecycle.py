@@ -1,0 +1,379 @@
+"""A member's party life as dated events; status and key dates are derived from them.
+
+Rules (DOMAIN.md "Members"; Party Charter, Regulation 24-QĐ/TW): admission age 18–60 (over 60
+needs the higher level's approval); the ceremony comes after the admission decision; recognition
+not before 12 months after the ceremony; a transfer in follows a transfer out; party age counts
+from the admission decision. Events are appended in date order and never edited: a wrong event
+is voided with a reason, and the derived fields are computed again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.core.audit import audit_record, diff, snapshot
+from chibo.core.vietnamese import nfc
+from chibo.members.models import EventKind, Member, MemberEvent, MemberStatus
+from chibo.orgunits.models import OrgUnit
+
+ACTIVE = {MemberStatus.PROBATIONARY, MemberStatus.OFFICIAL}
+TERMINAL = {
+    MemberStatus.REMOVED,
+    MemberStatus.EXPELLED,
+    MemberStatus.RESIGNED,
+    MemberStatus.DECEASED,
+}
+_ENDINGS = {
+    EventKind.REMOVAL: MemberStatus.REMOVED,
+    EventKind.EXPULSION: MemberStatus.EXPELLED,
+    EventKind.RESIGNATION: MemberStatus.RESIGNED,
+    EventKind.DEATH: MemberStatus.DECEASED,
+}
+MIN_ADMISSION_AGE = 18
+MAX_ADMISSION_AGE = 60
+PROBATION_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class EventData:
+    kind: str
+    date: dt.date
+    decision_number: str = ""
+    decision_date: dt.date | None = None
+    deciding_body: str = ""
+    other_cell: OrgUnit | None = None
+    temporary: bool = False
+    until: dt.date | None = None
+    reason: str = ""
+    introducers: str = ""
+    higher_approval: str = ""
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What the events say about a member on a given day."""
+
+    status: str | None = None
+    admission_date: dt.date | None = None
+    ceremony_date: dt.date | None = None
+    recognition_date: dt.date | None = None
+    exempt_from: dt.date | None = None
+    exempt_until: dt.date | None = None
+    cell_id: int | None = None
+    temporary_cell_id: int | None = None
+    pending_transfer_to: int | None = None  # official transfer sent, not yet received
+    before_transfer: str | None = None
+    suspended_until: dt.date | None = None
+    before_suspension: str | None = None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the last day of the month when it does not exist)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def party_age(member: Member, today: dt.date | None = None) -> int | None:
+    """Whole years since the admission decision (None before admission)."""
+    if member.admission_date is None:
+        return None
+    return age_on(member.admission_date, today or timezone.localdate())
+
+
+def derive(events: Iterable[MemberEvent], *, today: dt.date) -> Derived:
+    """Fold the non-voided events, in date order, into the member's state on ``today``."""
+    state = Derived()
+    for event in sorted(events, key=lambda e: (e.date, e.pk or 0)):
+        if event.voided_at is not None or event.date > today:
+            continue
+        state = _step(state, event)
+    if state.suspended_until is not None and state.suspended_until < today:
+        state = replace(state, status=state.before_suspension, suspended_until=None)
+    return state
+
+
+def _step(state: Derived, event: MemberEvent) -> Derived:
+    kind = event.kind
+    if kind == EventKind.ADMISSION:
+        return Derived(
+            status=MemberStatus.PROBATIONARY,
+            admission_date=event.decision_date or event.date,
+            cell_id=event.cell_id,
+        )
+    if kind == EventKind.CEREMONY:
+        return replace(state, ceremony_date=event.date)
+    if kind == EventKind.RECOGNITION:
+        return replace(state, status=MemberStatus.OFFICIAL, recognition_date=event.date)
+    if kind == EventKind.TRANSFER_OUT and event.temporary:
+        return replace(state, temporary_cell_id=event.other_cell_id)
+    if kind == EventKind.TRANSFER_OUT:
+        return replace(
+            state,
+            status=MemberStatus.TRANSFERRED_OUT,
+            before_transfer=state.status,
+            pending_transfer_to=event.other_cell_id,
+        )
+    if kind == EventKind.TRANSFER_IN and event.temporary:
+        return replace(state, temporary_cell_id=None)
+    if kind == EventKind.TRANSFER_IN:
+        return replace(
+            state,
+            status=state.before_transfer,
+            cell_id=event.cell_id,
+            pending_transfer_to=None,
+            before_transfer=None,
+            temporary_cell_id=None,
+        )
+    if kind == EventKind.EXEMPTION:
+        return replace(state, exempt_from=event.date, exempt_until=event.until)
+    if kind == EventKind.SUSPENSION:
+        return replace(
+            state,
+            status=MemberStatus.SUSPENDED,
+            before_suspension=state.status,
+            suspended_until=event.until,
+        )
+    return replace(state, status=_ENDINGS[EventKind(kind)])
+
+
+def _fail(message: str, code: str, field: str | None = None) -> ValidationError:
+    return ValidationError(
+        {field: ValidationError(message, code=code)} if field else message, code=code
+    )
+
+
+def validate_event(
+    member: Member, events: list[MemberEvent], data: EventData, today: dt.date
+) -> None:
+    """Refuse an event that the rules or the member's history do not allow."""
+    live = [e for e in events if e.voided_at is None]
+    if data.date > today:
+        raise _fail(_("An event cannot be in the future."), "future", "date")
+    if live and data.date < max(e.date for e in live):
+        raise _fail(
+            _("Events are recorded in date order: this date is before the last event."),
+            "out_of_order",
+            "date",
+        )
+    if data.until is not None and data.until < data.date:
+        raise _fail(_("The end date cannot be before the start date."), "until_before", "until")
+    state = derive(live, today=data.date)
+    kind = data.kind
+    if kind == EventKind.ADMISSION:
+        _check_admission(member, state, data)
+        return
+    if state.status is None:
+        raise _fail(_("The first event of a record is the admission decision."), "no_admission")
+    if state.status in TERMINAL:
+        raise _fail(_("This person is no longer on the party list."), "terminal")
+    _check_following(state, data)
+
+
+def _check_admission(member: Member, state: Derived, data: EventData) -> None:
+    if state.status is not None and state.status not in {
+        MemberStatus.REMOVED,
+        MemberStatus.RESIGNED,
+    }:
+        raise _fail(_("This member has already been admitted."), "already_admitted")
+    if member.birth_date is None:
+        raise _fail(_("Enter the date of birth before the admission."), "no_birth_date")
+    age = age_on(member.birth_date, data.decision_date or data.date)
+    if age < MIN_ADMISSION_AGE:
+        raise _fail(_("A person is admitted from the age of 18."), "too_young", "date")
+    if age > MAX_ADMISSION_AGE and not data.higher_approval.strip():
+        raise _fail(
+            _("Admitting a person over 60 needs the approval of the higher level: record it."),
+            "needs_approval",
+            "higher_approval",
+        )
+
+
+def _check_following(state: Derived, data: EventData) -> None:
+    kind = data.kind
+    if kind == EventKind.CEREMONY:
+        if state.ceremony_date is not None:
+            raise _fail(_("The admission ceremony is already recorded."), "duplicate")
+        if state.admission_date and data.date < state.admission_date:
+            raise _fail(
+                _("The ceremony comes after the admission decision."), "ceremony_before", "date"
+            )
+    elif kind == EventKind.RECOGNITION:
+        if state.status != MemberStatus.PROBATIONARY or state.ceremony_date is None:
+            raise _fail(
+                _("Recognition follows the admission ceremony of a probationary member."),
+                "not_probationary",
+            )
+        earliest = add_months(state.ceremony_date, PROBATION_MONTHS)
+        if data.date < earliest:
+            raise _fail(
+                _("Recognition comes at the earliest 12 months after the ceremony (%(d)s).")
+                % {"d": earliest.strftime("%d/%m/%Y")},
+                "probation_not_over",
+                "date",
+            )
+    elif kind == EventKind.TRANSFER_OUT:
+        _check_transfer_out(state, data)
+    elif kind == EventKind.TRANSFER_IN:
+        _check_transfer_in(state, data)
+    elif kind in {EventKind.EXEMPTION, EventKind.SUSPENSION}:
+        if state.status not in ACTIVE:
+            raise _fail(_("Only an active member can be exempted or suspended."), "not_active")
+        if kind == EventKind.EXEMPTION and not data.reason.strip():
+            raise _fail(_("Give the reason of the exemption."), "no_reason", "reason")
+
+
+def _check_transfer_out(state: Derived, data: EventData) -> None:
+    if state.status not in ACTIVE:
+        raise _fail(_("Only an active member can be transferred."), "not_active")
+    if data.other_cell is None:
+        raise _fail(_("Choose the cell the member goes to."), "no_cell", "other_cell")
+    if data.other_cell.pk in {state.cell_id, state.temporary_cell_id}:
+        raise _fail(_("The member is already in that cell."), "same_cell", "other_cell")
+    if data.temporary and state.temporary_cell_id is not None:
+        raise _fail(_("The member is already away temporarily."), "already_away")
+
+
+def _check_transfer_in(state: Derived, data: EventData) -> None:
+    if data.temporary and state.temporary_cell_id is None:
+        raise _fail(_("A return must follow a temporary transfer out."), "no_transfer_out")
+    if not data.temporary and state.pending_transfer_to is None:
+        raise _fail(_("A transfer in must follow a transfer out."), "no_transfer_out")
+
+
+def _refresh(member: Member, today: dt.date) -> list[str]:
+    """Write the derived fields; returns the names that changed."""
+    state = derive(member_events(member), today=today)
+    values: dict[str, Any] = {
+        "status": state.status or MemberStatus.PROBATIONARY,
+        "admission_date": state.admission_date,
+        "ceremony_date": state.ceremony_date,
+        "recognition_date": state.recognition_date,
+        "exempt_from": state.exempt_from,
+        "exempt_until": state.exempt_until,
+        "temporary_cell_id": state.temporary_cell_id,
+    }
+    if state.cell_id is not None:
+        values["cell_id"] = state.cell_id
+    changed = [k for k, v in values.items() if getattr(member, k) != v]
+    for key in changed:
+        setattr(member, key, values[key])
+    if changed:
+        member.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
+def member_events(member: Member) -> list[MemberEvent]:
+    """All the member's events, voided ones included, oldest first (unscoped: one person)."""
+    return list(MemberEvent._base_manager.filter(member=member).order_by("date", "id"))
+
+
+def member_refresh(*, member: Member, today: dt.date | None = None) -> Member:
+    """Recompute the derived fields from the events (e.g. daily, when an exemption ends)."""
+    _refresh(member, today or timezone.localdate())
+    return member
+
+
+_EVENT_FIELDS = (
+    "kind",
+    "date",
+    "decision_number",
+    "decision_date",
+    "deciding_body",
+    "cell",
+    "other_cell",
+    "temporary",
+    "until",
+    "reason",
+    "introducers",
+    "higher_approval",
+)
+
+
+@transaction.atomic
+def member_event_add(*, actor: Any, member: Member, data: EventData) -> MemberEvent:
+    """Validate ``data`` against the member's events, save it, refresh the derived fields."""
+    today = timezone.localdate()
+    # Lock the member row so two events for one person are validated one after the other.
+    member = Member._base_manager.select_for_update().get(pk=member.pk)
+    events = member_events(member)
+    validate_event(member, events, data, today)
+    cell = member.cell
+    if data.kind == EventKind.TRANSFER_IN and not data.temporary and data.other_cell is not None:
+        cell = data.other_cell
+    event = MemberEvent(
+        member=member,
+        kind=data.kind,
+        date=data.date,
+        decision_number=nfc(data.decision_number),
+        decision_date=data.decision_date,
+        deciding_body=nfc(data.deciding_body),
+        cell=cell,
+        other_cell=None
+        if data.kind == EventKind.TRANSFER_IN and not data.temporary
+        else data.other_cell,
+        temporary=data.temporary,
+        until=data.until,
+        reason=nfc(data.reason),
+        introducers=nfc(data.introducers),
+        higher_approval=nfc(data.higher_approval),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if data.kind == EventKind.TRANSFER_IN and not data.temporary:
+        event.other_cell_id = member.cell_id
+    event.full_clean()
+    event.save()
+    before = snapshot(member, ["status", "cell"])
+    _refresh(member, today)
+    audit_record(
+        actor=actor,
+        action=f"member.event.{data.kind}",
+        obj=event,
+        unit=event.cell,
+        member=member,
+        changes={
+            **diff({}, snapshot(event, _EVENT_FIELDS)),
+            **diff(before, snapshot(member, ["status", "cell"])),
+        },
+    )
+    return event
+
+
+@transaction.atomic
+def member_event_void(*, actor: Any, event: MemberEvent, reason: str) -> MemberEvent:
+    """Mark a wrongly recorded event as void (kept, shown struck through) and recompute."""
+    if event.voided_at is not None:
+        return event
+    if not reason.strip():
+        raise _fail(_("Give the reason for voiding the event."), "no_reason", "reason")
+    event.voided_at = timezone.now()
+    event.void_reason = nfc(reason)[:300]
+    event.save(update_fields=["voided_at", "void_reason"])
+    member = Member._base_manager.get(pk=event.member_id)
+    _refresh(member, timezone.localdate())
+    audit_record(
+        actor=actor,
+        action="member.event.voided",
+        obj=event,
+        unit=event.cell,
+        member=member,
+        changes={"void_reason": [None, event.void_reason]},
+    )
+    return event

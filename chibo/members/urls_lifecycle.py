@@ -1,0 +1,3 @@
+"""Events, transfers and deadlines (lifecycle part of the member-record issue)."""
+
+urlpatterns: list = []

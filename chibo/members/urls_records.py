@@ -1,0 +1,3 @@
+"""Member list, search, record add/edit (records part of the member-record issue)."""
+
+urlpatterns: list = []
