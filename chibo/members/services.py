@@ -66,7 +66,9 @@ def clean_record(data: RecordData) -> RecordData:
 
     Raises ``ValidationError`` with one message per field, in the user's language.
     """
-    values = {k: (nfc(v) if isinstance(v, str) else v) for k, v in asdict(data).items()}
+    values: dict[str, Any] = {
+        k: (nfc(v) if isinstance(v, str) else v) for k, v in asdict(data).items()
+    }
     values["phone"] = normalize_phone(values["phone"]) if values["phone"] else ""
     values["record_province"] = values["record_province"].upper()
     for key in ("card_number", "record_number", "citizen_id"):
@@ -88,7 +90,7 @@ def clean_record(data: RecordData) -> RecordData:
         errors["citizen_id"] = _("The citizen ID number has 12 digits.")
     if values["phone"] and not 9 <= len(values["phone"]) <= 11:
         errors["phone"] = _("This does not look like a phone number.")
-    birth = values["birth_date"]
+    birth: dt.date | None = values["birth_date"]
     if birth is not None and not dt.date(1900, 1, 1) <= birth <= timezone.localdate():
         errors["birth_date"] = _("The date of birth is not possible.")
     if errors:
@@ -98,7 +100,9 @@ def clean_record(data: RecordData) -> RecordData:
 
 def _check_unique(data: RecordData, exclude_pk: int | None) -> None:
     # Checked against every member, in scope or not: numbers are unique in the whole party.
-    others = Member._base_manager.exclude(pk=exclude_pk)
+    others = Member._base_manager.all()
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
     errors: dict[str, str] = {}
     if data.card_number and others.filter(card_number=data.card_number).exists():
         errors["card_number"] = _("Another member already has this party card number.")
