@@ -7,7 +7,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from chibo.core.audit import audit_record, diff, snapshot
-from chibo.core.models import AuditEntry
+from chibo.core.models import AuditEntry, Holiday
 
 
 def _fields(obj: models.Model) -> list[str]:
@@ -68,3 +68,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Holiday)
+class HolidayAdmin(AuditedModelAdmin):
+    """Public holidays: update every year from the government's decision."""
+
+    list_display = ("date", "name")
+    date_hierarchy = "date"
+    search_fields = ("name",)

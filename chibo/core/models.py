@@ -58,3 +58,22 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class Holiday(models.Model):
+    """A public holiday (no work), for counting working days (``chibo.core.workdays``).
+
+    The table must be updated every year from the government's decision on the year's holidays
+    (Tết and National Day change, and days are swapped); the data migrations load 2025–2027.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"

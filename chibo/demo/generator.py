@@ -1,29 +1,35 @@
 """Demo data: one real province (Lai Châu) for showing Chibo, synthetic ones for benchmarks.
 
-plan.py turns a seed into communes, cells, people and posts; this module writes them with
-``bulk_create`` in batches, computing treebeard's materialised paths itself (``add_child`` costs
-several queries per node, far too slow for 250,000 members), and records one audit entry per run.
+plan.py turns a seed into communes, cells, people, their events and posts; this module writes
+them with ``bulk_create`` in batches, computing treebeard's materialised paths itself
+(``add_child`` costs several queries per node, far too slow for 250,000 members), and records one
+audit entry per run. A member's status and dates are derived from their events by
+``lifecycle.derive``, exactly as the services do, so the stored columns always match the history.
 
 Callers run inside ``django_scopes.scopes_disabled()``: seeding writes to every unit.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db import models, reset_queries, transaction
+from django.db import connection, models, reset_queries, transaction
 from django.db.models import Q
+from django.utils import timezone
 from vietnam_provinces import Province
 
 from chibo.core.audit import audit_record
 from chibo.core.models import AuditEntry
 from chibo.core.vietnamese import fold, text_sort_key
 from chibo.demo.plan import (
+    DEMO_COMMUNE,
     NEW_COMMUNES,
+    OUTSIDER_COMMUNE,
     PROVINCE_CODE,
     REAL_ROOT_CODE,
     CommunePlan,
@@ -31,13 +37,15 @@ from chibo.demo.plan import (
     PersonPlan,
     PostPlan,
     ScaleConfig,
+    commune_code,
     plan_real_demo,
     plan_scale_province,
     real_wards,
     resolve_as_of,
     scale_root_code,
 )
-from chibo.members.models import Member
+from chibo.members.lifecycle import derive
+from chibo.members.models import EventKind, Member, MemberEvent, MemberStatus
 from chibo.members.services import member_names
 from chibo.orgunits.models import Grant, OrgUnit, Post, UnitKind
 
@@ -48,6 +56,7 @@ class Counts:
     cells: int = 0
     members: int = 0
     posts: int = 0
+    events: int = 0
 
 
 @dataclass
@@ -120,16 +129,161 @@ _member_row = _Rows(Member)
 _post_row = _Rows(Post)
 
 
-def _member(person: PersonPlan, cell: OrgUnit) -> Member:
+@dataclass(frozen=True)
+class Numbering:
+    """Party card and record numbers of a province's members: unique, in plan order.
+
+    Cards are 8 digits, the first two fixed per province (``card_prefix``); records are 6
+    digits with the province's code (``LC`` for Lai Châu)."""
+
+    card_prefix: str
+    record_province: str
+
+    def card(self, serial: int) -> str:
+        return f"{self.card_prefix}{serial:06d}"
+
+    def record(self, serial: int) -> str:
+        return f"{serial:06d}"
+
+
+REAL_NUMBERING = Numbering("12", "LC")
+
+
+def scale_numbering(index: int) -> Numbering:
+    return Numbering(f"{20 + index:02d}", f"S{index:02d}")
+
+
+@dataclass(slots=True)
+class _EventRow:
+    """An event to insert: light (no model instance per row) but with the attributes
+    ``lifecycle.derive`` reads, so the member's columns are derived from these very rows."""
+
+    kind: str
+    date: dt.date
+    decision_number: str
+    decision_date: dt.date | None
+    deciding_body: str
+    cell_id: int
+    other_cell_id: int | None
+    temporary: bool
+    until: dt.date | None
+    reason: str
+    introducers: str
+    higher_approval: str = ""
+    void_reason: str = ""
+    member_id: int | None = None
+    pk: int | None = None
+    voided_at: None = None
+
+
+def _events(person: PersonPlan, cell: OrgUnit, cells: list[OrgUnit]) -> list[_EventRow]:
+    return [
+        _EventRow(
+            kind=e.kind,
+            date=e.date,
+            decision_number=e.decision_number,
+            decision_date=e.date if e.decision_number else None,
+            deciding_body=e.deciding_body,
+            cell_id=cell.pk,
+            other_cell_id=None if e.other_cell is None else cells[e.other_cell].pk,
+            temporary=e.temporary,
+            until=e.until,
+            reason=e.reason,
+            introducers=e.introducers,
+        )
+        for e in person.events
+    ]
+
+
+_EVENT_COLUMNS = (
+    "member_id",
+    "kind",
+    "date",
+    "decision_number",
+    "decision_date",
+    "deciding_body",
+    "cell_id",
+    "other_cell_id",
+    "temporary",
+    "until",
+    "reason",
+    "introducers",
+    "higher_approval",
+    "created_at",
+    "void_reason",
+)
+
+
+def _insert_events(events: list[_EventRow], batch_size: int) -> None:
+    """Insert the events with one ``executemany`` per batch: three rows per member make
+    ``bulk_create``'s per-value preparation the slowest part of a 250,000-member seed."""
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    table = connection.ops.quote_name(MemberEvent._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _EVENT_COLUMNS)
+    marks = ", ".join(["%s"] * len(_EVENT_COLUMNS))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names are ours
+    day = ops.adapt_datefield_value
+    rows = [
+        (
+            e.member_id,
+            e.kind,
+            day(e.date),
+            e.decision_number,
+            day(e.decision_date),
+            e.deciding_body,
+            e.cell_id,
+            e.other_cell_id,
+            e.temporary,
+            day(e.until),
+            e.reason,
+            e.introducers,
+            e.higher_approval,
+            now,
+            e.void_reason,
+        )
+        for e in events
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, rows[start : start + batch_size])
+
+
+def derived_columns(events: Iterable[Any], as_of: dt.date) -> dict[str, Any]:
+    """The member columns that follow from the events (what lifecycle's refresh writes)."""
+    state = derive(events, today=as_of)
+    values = {
+        "status": state.status or MemberStatus.PROBATIONARY,
+        "admission_date": state.admission_date,
+        "ceremony_date": state.ceremony_date,
+        "recognition_date": state.recognition_date,
+        "exempt_from": state.exempt_from,
+        "exempt_until": state.exempt_until,
+        "temporary_cell_id": state.temporary_cell_id,
+    }
+    if state.cell_id is not None:
+        values["cell_id"] = state.cell_id
+    return values
+
+
+def _member(
+    person: PersonPlan,
+    cell: OrgUnit,
+    events: list[_EventRow],
+    numbers: tuple[str, str, str],
+    as_of: Any,
+) -> Member:
+    card, record, province = numbers
     member: Member = _member_row(
         **_names(person.full_name),
         sex=person.sex,
         birth_date=person.birth_date,
         ethnicity=person.ethnicity,
         phone=person.phone,
-        status=person.status,
-        admission_date=person.admission_date,
-        cell_id=cell.pk,
+        card_number=card,
+        record_number=record,
+        record_province=province,
+        **{"cell_id": cell.pk, **derived_columns(events, as_of)},
     )
     return member
 
@@ -150,11 +304,20 @@ class _TreeWriter:
     """Buffers commune plans and writes them in batches of about ``batch_size`` members."""
 
     def __init__(
-        self, root: OrgUnit, batch_size: int, progress: Callable[[int], None] | None = None
+        self,
+        root: OrgUnit,
+        batch_size: int,
+        progress: Callable[[int], None] | None = None,
+        *,
+        numbering: Numbering,
+        as_of: Any,
     ) -> None:
         self.root = root
         self.batch_size = batch_size
         self.progress = progress
+        self.numbering = numbering
+        self.as_of = as_of
+        self.serial = 0
         self.pending: list[tuple[int, CommunePlan]] = []
         self.pending_members = 0
         self.counts = Counts()
@@ -183,11 +346,18 @@ class _TreeWriter:
             units += [commune, *cells]
             placed.append((plan, commune, cells))
         OrgUnit.objects.bulk_create(units, batch_size=self.batch_size)
-        members, holders = self._people(placed)
+        members, holders, histories = self._people(placed)
         Member.objects.bulk_create(members, batch_size=self.batch_size)
         # Only now do the members have their ids.
         posts = [_post(plan, unit, member) for plan, unit, member in holders]
         Post.objects.bulk_create(posts, batch_size=self.batch_size)
+        events = []
+        for member, history in zip(members, histories, strict=True):
+            for event in history:
+                event.member_id = member.pk
+            events += history
+        _insert_events(events, self.batch_size)
+        self.counts.events += len(events)
         self.counts.communes += len(placed)
         self.counts.cells += len(units) - len(placed)
         self.counts.members += len(members)
@@ -198,22 +368,34 @@ class _TreeWriter:
             self.progress(len(members))
         self.pending, self.pending_members = [], 0
 
-    @staticmethod
     def _people(
-        placed: Iterable[tuple[CommunePlan, OrgUnit, list[OrgUnit]]],
-    ) -> tuple[list[Member], list[tuple[PostPlan, OrgUnit, Member]]]:
-        """The member rows, and each post with the unit and the member who holds it."""
+        self, placed: Iterable[tuple[CommunePlan, OrgUnit, list[OrgUnit]]]
+    ) -> tuple[list[Member], list[tuple[PostPlan, OrgUnit, Member]], list[list[_EventRow]]]:
+        """The member rows, each post with the unit and the member who holds it, and each
+        member's events (in the members' order)."""
         members: list[Member] = []
         holders: list[tuple[PostPlan, OrgUnit, Member]] = []
+        histories: list[list[_EventRow]] = []
+        numbering = self.numbering
         for plan, commune, cells in placed:
             everyone: list[Member] = []
             for cell_plan, cell in zip(plan.cells, cells, strict=True):
-                people = [_member(p, cell) for p in cell_plan.members]
+                people = []
+                for person in cell_plan.members:
+                    self.serial += 1
+                    events = _events(person, cell, cells)
+                    numbers = (
+                        numbering.card(self.serial),
+                        numbering.record(self.serial),
+                        numbering.record_province,
+                    )
+                    people.append(_member(person, cell, events, numbers, self.as_of))
+                    histories.append(events)
                 holders += [(pp, cell, people[pp.holder]) for pp in cell_plan.posts]
                 everyone += people
             holders += [(pp, commune, everyone[pp.holder]) for pp in plan.posts]
             members += everyone
-        return members, holders
+        return members, holders, histories
 
 
 def _write_province(
@@ -222,12 +404,17 @@ def _write_province(
     batch_size: int,
     progress: Callable[[int], None] | None,
     changes: dict[str, object],
+    *,
+    numbering: Numbering,
+    as_of: Any,
 ) -> Counts:
-    writer = _TreeWriter(root, batch_size, progress)
+    writer = _TreeWriter(root, batch_size, progress, numbering=numbering, as_of=as_of)
     for index, plan in enumerate(plans, 1):
         writer.add(index, plan)
     writer.flush()
     counts = writer.counts
+    if root.code == REAL_ROOT_CODE:
+        counts.events += _pending_transfer(as_of)
     # One entry for the whole run: an entry per row would double the work and say nothing more.
     summary = {**changes, **vars(counts)}
     audit_record(
@@ -257,6 +444,11 @@ def delete_province(root: OrgUnit) -> None:
     inside = Q(unit__path__startswith=prefix) | Q(member__cell__path__startswith=prefix)
     Post.objects.filter(inside).delete()
     AuditEntry.objects.filter(inside).delete()
+    MemberEvent.objects.filter(
+        Q(member__cell__path__startswith=prefix)
+        | Q(cell__path__startswith=prefix)
+        | Q(other_cell__path__startswith=prefix)
+    ).delete()
     Grant.objects.filter(unit__path__startswith=prefix).delete()
     for path in OrgUnit.objects.filter(path__startswith=prefix, depth=root.depth + 1).values_list(
         "path", flat=True
@@ -285,7 +477,9 @@ def seed_real_demo(config: DemoConfig | None = None, *, reset: bool = False) -> 
         )
         plans = plan_real_demo(replace(config, as_of=as_of))
         changes = {"seed": config.seed, "as_of": as_of.isoformat()}
-        counts = _write_province(root, plans, config.batch_size, None, changes)
+        counts = _write_province(
+            root, plans, config.batch_size, None, changes, numbering=REAL_NUMBERING, as_of=as_of
+        )
     return SeedResult(root, created=True, counts=counts, seconds=time.perf_counter() - started)
 
 
@@ -314,6 +508,57 @@ def seed_scale(
             root = _create_root(f"Đảng bộ tỉnh Mẫu {index}", code, None, config.communes)
             changes = {"seed": config.seed, "as_of": as_of.isoformat(), "synthetic": True}
             plans = plan_scale_province(fixed, index)
-            counts = _write_province(root, plans, config.batch_size, progress, changes)
+            counts = _write_province(
+                root,
+                plans,
+                config.batch_size,
+                progress,
+                changes,
+                numbering=scale_numbering(index),
+                as_of=as_of,
+            )
         results.append(SeedResult(root, True, counts, time.perf_counter() - started))
     return results
+
+
+def demo_cell_code() -> str:
+    """The demo secretary's cell: the demo commune's first village (see plan.py)."""
+    return f"{commune_code(DEMO_COMMUNE)}-C001"
+
+
+def _pending_transfer(as_of: dt.date) -> int:
+    """An official transfer from a cell of the outsider's commune into the demo secretary's
+    cell, sent and not yet received, so that "incoming transfers" has something to show."""
+    import datetime as dt
+
+    target = OrgUnit.objects.get(code=demo_cell_code())
+    source = OrgUnit.objects.get(code=commune_code(OUTSIDER_COMMUNE))
+    member = (
+        Member.objects.filter(
+            cell__path__startswith=source.path,
+            status=MemberStatus.OFFICIAL,
+            posts__isnull=True,
+            temporary_cell__isnull=True,
+            exempt_from__isnull=True,
+        )
+        .order_by("cell__code", "pk")
+        .first()
+    )
+    if member is None:
+        return 0
+    history = list(MemberEvent.objects.filter(member=member).order_by("date", "pk"))
+    day = max(as_of - dt.timedelta(days=12), history[-1].date)
+    event = MemberEvent(
+        member=member,
+        kind=EventKind.TRANSFER_OUT,
+        date=day,
+        decision_number="27-GGT/ĐU",
+        decision_date=day,
+        deciding_body=source.name.replace("Đảng bộ", "Đảng ủy", 1),
+        cell_id=member.cell_id,
+        other_cell=target,
+        reason="Chuyển nơi cư trú",
+    )
+    event.save()
+    Member.objects.filter(pk=member.pk).update(**derived_columns([*history, event], as_of))
+    return 1

@@ -81,8 +81,15 @@ def unified_cell(commune: OrgUnit) -> tuple[OrgUnit, Member]:
 
 
 def plain_member(cell: OrgUnit) -> Member:
-    """An official member of ``cell`` who holds no post and has never held one."""
-    members = Member.objects.filter(cell=cell, status=MemberStatus.OFFICIAL, posts__isnull=True)
+    """An official member of ``cell`` who holds no post and has never held one, and who is
+    neither exempt nor away (the login shows an ordinary member)."""
+    members = Member.objects.filter(
+        cell=cell,
+        status=MemberStatus.OFFICIAL,
+        posts__isnull=True,
+        exempt_from__isnull=True,
+        temporary_cell__isnull=True,
+    )
     member = members.order_by("pk").first()
     if member is None:
         raise LookupError(f"{cell} has no member without a post.")

@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 
 from django.utils import timezone
 from vietnam_provinces import Ward
 
 from chibo.demo import names
-from chibo.members.models import MemberStatus, Sex
+from chibo.members.lifecycle import add_months
+from chibo.members.models import EventKind, MemberStatus, Sex
 from chibo.orgunits.models import PostKind
 
 # 1 July 2025: the day the two-level local government (province → commune) took effect.
@@ -37,6 +38,12 @@ PROBATIONARY_SHARE = 0.05
 PHONE_SHARE = 0.55  # many elderly members in the mountains have no phone of their own
 BATCH_SIZE = 5000
 EARLIEST_AS_OF = dt.date(2025, 11, 1)  # after every fixed start date below
+EXEMPT_SHARE = 0.03  # official members exempt from activities (old age, long illness)
+AWAY_SHARE = 0.02  # official members temporarily in another cell of the commune
+# Scenarios of the demo secretary's cell, so that the home page shows its deadlines.
+PROBATION_ENDING = "probation_ending"
+RECOGNITION_OVERDUE = "recognition_overdue"
+CEREMONY_LATE = "ceremony_late"
 
 # (lowest age, highest age, weight): party members in villages are old; many are retired.
 _VILLAGE_AGES = ((20, 30, 7), (30, 40, 14), (40, 50, 17), (50, 60, 20), (60, 70, 22), (70, 86, 20))
@@ -48,7 +55,25 @@ _PROBATIONARY = MemberStatus.PROBATIONARY
 
 # --- Plans ------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
+class EventPlan:
+    """One event of a member's party life; ``other_cell`` indexes the commune's cells."""
+
+    kind: str
+    date: dt.date
+    decision_number: str = ""
+    deciding_body: str = ""
+    introducers: str = ""
+    other_cell: int | None = None
+    temporary: bool = False
+    until: dt.date | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class PersonPlan:
+    """A member. ``status`` and ``admission_date`` are what the plan aims at; the stored
+    columns are derived from ``events`` by the generator (lifecycle.derive), as in real use."""
+
     full_name: str
     sex: str
     birth_date: dt.date
@@ -56,6 +81,8 @@ class PersonPlan:
     phone: str
     status: str
     admission_date: dt.date
+    events: tuple[EventPlan, ...] = ()
+    scenario: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,8 +391,9 @@ def _village_cell(
     size: int,
     unified: bool,
     dominant_share: float = 0.8,
+    extra: tuple[PersonPlan, ...] = (),
 ) -> CellPlan:
-    people = _members(rng, size, dominant, mix, as_of, dominant_share=dominant_share)
+    people = _members(rng, size, dominant, mix, as_of, dominant_share=dominant_share) + extra
     posts = plan_cell_posts(rng, people, as_of, village=True, unified=unified)
     return CellPlan(code, title, people, posts)
 
@@ -418,8 +446,11 @@ def plan_real_commune(ward: Ward, config: DemoConfig, as_of: dt.date) -> Commune
     cells: list[CellPlan] = []
     for i in range(1, count + 1):
         dominant = mix.pick(rng)
-        # The demo commune's first village shows "nhất thể hóa" for the secretary login.
-        unified = rng.random() < UNIFIED_SHARE or (int(ward.code) == DEMO_COMMUNE and i == 1)
+        # The demo commune's first village shows "nhất thể hóa" for the secretary login, and
+        # deadlines on the secretary's home page.
+        demo_cell = int(ward.code) == DEMO_COMMUNE and i == 1
+        unified = rng.random() < UNIFIED_SHARE or demo_cell
+        extra = _deadline_people(config.seed, code, dominant, as_of) if demo_cell else ()
         cell_code = f"{code}-C{i:03d}"
         if is_ward:
             title, share = f"Chi bộ tổ dân phố số {i}", 0.5
@@ -430,12 +461,14 @@ def plan_real_commune(ward: Ward, config: DemoConfig, as_of: dt.date) -> Commune
         cells.append(
             _village_cell(
                 rng, cell_code, title, dominant, mix, as_of,
-                size=size, unified=unified, dominant_share=share,
+                size=size, unified=unified, dominant_share=share, extra=extra,
             )
         )  # fmt: skip
     cells.append(_institution_cell(rng, f"{code}-C{count + 1:03d}", division, place, mix, as_of))
     posts = plan_commune_posts(rng, cells, as_of)
-    return CommunePlan(code, f"Đảng bộ {division} {place}", int(ward.code), tuple(cells), posts)
+    name = f"Đảng bộ {division} {place}"
+    with_events = plan_commune_events(config.seed, name, cells, as_of)
+    return CommunePlan(code, name, int(ward.code), with_events, posts)
 
 
 def plan_real_demo(config: DemoConfig) -> Iterator[CommunePlan]:
@@ -493,4 +526,129 @@ def plan_scale_province(config: ScaleConfig, index: int) -> Iterator[CommunePlan
                 )
             )  # fmt: skip
         posts = plan_commune_posts(rng, cells, as_of)
-        yield CommunePlan(code, f"Đảng bộ xã {place}", None, tuple(cells), posts)
+        name = f"Đảng bộ xã {place}"
+        yield CommunePlan(
+            code, name, None, plan_commune_events(config.seed, name, cells, as_of), posts
+        )
+
+
+# --- Events -----------------------------------------------------------------------------------
+def _deadline_people(
+    seed: int, commune: str, ethnicity: str, as_of: dt.date
+) -> tuple[PersonPlan, ...]:
+    """Three probationary members whose dates make deadlines due: probation ending in two
+    weeks, recognition overdue, and an admission ceremony not held in time."""
+    rng = random.Random(f"{seed}:{commune}:deadlines")
+    probation_start = add_months(as_of, -12)
+    plans = (
+        (PROBATION_ENDING, probation_start + dt.timedelta(days=15 - 20)),
+        (RECOGNITION_OVERDUE, probation_start - dt.timedelta(days=20 + 20)),
+        (CEREMONY_LATE, as_of - dt.timedelta(days=75)),
+    )
+    people = []
+    for scenario, admitted in plans:
+        person = plan_person(rng, ethnicity, as_of)
+        birth = as_of - dt.timedelta(days=rng.randint(24 * 366, 35 * 365))
+        people.append(
+            replace(
+                person,
+                birth_date=birth,
+                status=_PROBATIONARY,
+                admission_date=admitted,
+                scenario=scenario,
+            )
+        )
+    return tuple(people)
+
+
+def plan_commune_events(
+    seed: int, commune_name: str, cells: Sequence[CellPlan], as_of: dt.date
+) -> tuple[CellPlan, ...]:
+    """Every member's events, consistent with the rules (lifecycle.py): admission decided by
+    the commune committee with two introducers, the ceremony within a few weeks, recognition 12
+    months after the ceremony; some exempt or temporarily in another cell. Each cell draws from
+    its own random stream, so the people and posts planned before do not change."""
+    body = commune_name.replace("Đảng bộ", "Đảng ủy", 1)
+    planned = []
+    for index, cell in enumerate(cells):
+        rng = random.Random(f"{seed}:{cell.code}:events")
+        people = tuple(
+            replace(
+                person,
+                events=_person_events(rng, person, cell, as_of, body, index, len(cells)),
+            )
+            for person in cell.members
+        )
+        planned.append(replace(cell, members=people))
+    return tuple(planned)
+
+
+def _person_events(
+    rng: random.Random,
+    person: PersonPlan,
+    cell: CellPlan,
+    as_of: dt.date,
+    body: str,
+    index: int,
+    cell_count: int,
+) -> tuple[EventPlan, ...]:
+    admitted = person.admission_date
+    others = [p.full_name for p in cell.members if p is not person]
+    introducers = ", ".join(rng.sample(others, min(2, len(others))))
+    events = [
+        EventPlan(EventKind.ADMISSION, admitted, _decision(rng, "{}-QĐ/ĐU"), body, introducers)
+    ]
+    if person.scenario == CEREMONY_LATE:
+        return tuple(events)
+    if person.scenario:  # probation ending / recognition overdue: ceremony 20 days later
+        ceremony = admitted + dt.timedelta(days=20)
+    else:
+        ceremony = admitted + dt.timedelta(days=rng.randint(5, 25))
+    if ceremony > as_of:
+        return tuple(events)
+    events.append(EventPlan(EventKind.CEREMONY, ceremony, reason="Lễ kết nạp tại chi bộ"))
+    if person.status != _OFFICIAL:
+        return tuple(events)
+    # Official members were admitted at least 400 days ago (plan_person), so 12 months after
+    # the ceremony is in the past.
+    earliest = add_months(ceremony, 12)
+    recognised = min(earliest + dt.timedelta(days=rng.randint(0, 40)), as_of)
+    events.append(EventPlan(EventKind.RECOGNITION, recognised, _decision(rng, "{}-QĐ/ĐU"), body))
+    roll = rng.random()
+    if roll < EXEMPT_SHARE and recognised <= as_of - dt.timedelta(days=60):
+        start = max(
+            recognised + dt.timedelta(days=30), as_of - dt.timedelta(days=rng.randint(30, 700))
+        )
+        old = _age(person, as_of) >= 70
+        events.append(
+            EventPlan(
+                EventKind.EXEMPTION,
+                start,
+                _decision(rng, "{}-QĐ/CB"),
+                cell.name,
+                until=as_of + dt.timedelta(days=rng.randint(60, 700)),
+                reason="Tuổi cao, sức yếu" if old else "Ốm đau dài ngày",
+            )
+        )
+    elif (
+        roll < EXEMPT_SHARE + AWAY_SHARE
+        and cell_count > 1
+        and recognised <= as_of - dt.timedelta(days=30)
+    ):
+        start = max(
+            recognised + dt.timedelta(days=1), as_of - dt.timedelta(days=rng.randint(10, 300))
+        )
+        target = rng.choice([i for i in range(cell_count) if i != index])
+        events.append(
+            EventPlan(
+                EventKind.TRANSFER_OUT,
+                start,
+                _decision(rng, "{}-GGT/ĐU"),
+                body,
+                other_cell=target,
+                temporary=True,
+                until=as_of + dt.timedelta(days=rng.randint(30, 300)),
+                reason="Đi làm ăn xa",
+            )
+        )
+    return tuple(events)

@@ -1,9 +1,11 @@
 """A member's party life as dated events; status and key dates are derived from them.
 
-Rules (DOMAIN.md "Members"; Party Charter, Regulation 24-QĐ/TW): admission age 18–60 (over 60
-needs the higher level's approval); the ceremony comes after the admission decision; recognition
-not before 12 months after the ceremony; a transfer in follows a transfer out; party age counts
-from the admission decision. Events are appended in date order and never edited: a wrong event
+Rules (DOMAIN.md "Members"; Party Charter, Regulation 24-QĐ/TW): admission age from full 18 to
+full 60 years counted by month (over 60 needs the higher level's approval); the ceremony comes
+after the admission decision; recognition not before 12 months after the ceremony; a transfer in
+follows a transfer out (official: into the cell it was sent to; temporary: the return); nothing
+follows removal, expulsion, resignation or death; party age counts from the admission decision
+once the member is recognised. Events are appended in date order and never edited: a wrong event
 is voided with a reason, and the derived fields are computed again.
 """
 
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 from chibo.core.audit import audit_record, diff, snapshot
 from chibo.core.vietnamese import nfc
 from chibo.members.models import EventKind, Member, MemberEvent, MemberStatus
-from chibo.orgunits.models import OrgUnit
+from chibo.orgunits.models import OrgUnit, UnitKind
 
 ACTIVE = {MemberStatus.PROBATIONARY, MemberStatus.OFFICIAL}
 TERMINAL = {
@@ -40,6 +42,8 @@ _ENDINGS = {
 MIN_ADMISSION_AGE = 18
 MAX_ADMISSION_AGE = 60
 PROBATION_MONTHS = 12
+# Units a member can belong to (a transfer goes to one of them).
+MEMBER_UNIT_KINDS = (UnitKind.CELL, UnitKind.PARTY_GROUP, UnitKind.GRASSROOTS)
 
 
 @dataclass(frozen=True)
@@ -88,12 +92,21 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
+    """Whole years from ``birth`` to ``day`` (someone born on 29 February is a year older on
+    1 March in a common year)."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+def age_in_months(birth: dt.date, day: dt.date) -> int:
+    """Age "counted by month" (tính theo tháng), as the admission rule counts it: whole calendar
+    months between the month of birth and the month of ``day``; the day of the month is ignored."""
+    return (day.year - birth.year) * 12 + day.month - birth.month
+
+
 def party_age(member: Member, today: dt.date | None = None) -> int | None:
-    """Whole years since the admission decision (None before admission)."""
-    if member.admission_date is None:
+    """Whole years since the admission decision, for a member recognised as official (Charter
+    Art. 5: party age counts from the admission decision once recognised); None otherwise."""
+    if member.admission_date is None or member.recognition_date is None:
         return None
     return age_on(member.admission_date, today or timezone.localdate())
 
@@ -104,9 +117,18 @@ def derive(events: Iterable[MemberEvent], *, today: dt.date) -> Derived:
     for event in sorted(events, key=lambda e: (e.date, e.pk or 0)):
         if event.voided_at is not None or event.date > today:
             continue
-        state = _step(state, event)
-    if state.suspended_until is not None and state.suspended_until < today:
-        state = replace(state, status=state.before_suspension, suspended_until=None)
+        state = _step(_expire(state, event.date), event)
+    return _expire(state, today)
+
+
+def _expire(state: Derived, day: dt.date) -> Derived:
+    """A suspension with an end date is over after that date: the earlier status comes back."""
+    if (
+        state.status == MemberStatus.SUSPENDED
+        and state.suspended_until is not None
+        and state.suspended_until < day
+    ):
+        return replace(state, status=state.before_suspension, suspended_until=None)
     return state
 
 
@@ -151,13 +173,25 @@ def _step(state: Derived, event: MemberEvent) -> Derived:
             before_suspension=state.status,
             suspended_until=event.until,
         )
-    return replace(state, status=_ENDINGS[EventKind(kind)])
+    # The end of membership also ends a transfer under way and a temporary stay elsewhere.
+    return replace(
+        state,
+        status=_ENDINGS[EventKind(kind)],
+        pending_transfer_to=None,
+        before_transfer=None,
+        temporary_cell_id=None,
+        suspended_until=None,
+    )
 
 
 def _fail(message: str, code: str, field: str | None = None) -> ValidationError:
-    return ValidationError(
-        {field: ValidationError(message, code=code)} if field else message, code=code
-    )
+    """A ValidationError on ``field`` (or the whole event) whose ``code`` is readable on it even
+    when it names a field (Django keeps the code of a dict-shaped error only per message)."""
+    if field is None:
+        return ValidationError(message, code=code)
+    error = ValidationError({field: ValidationError(message, code=code)})
+    error.code = code
+    return error
 
 
 def validate_event(
@@ -195,10 +229,11 @@ def _check_admission(member: Member, state: Derived, data: EventData) -> None:
         raise _fail(_("This member has already been admitted."), "already_admitted")
     if member.birth_date is None:
         raise _fail(_("Enter the date of birth before the admission."), "no_birth_date")
-    age = age_on(member.birth_date, data.decision_date or data.date)
-    if age < MIN_ADMISSION_AGE:
+    # Regulation 24-QĐ/TW: "from full 18 to full 60 years of age (counted by month)".
+    months = age_in_months(member.birth_date, data.decision_date or data.date)
+    if months < MIN_ADMISSION_AGE * 12:
         raise _fail(_("A person is admitted from the age of 18."), "too_young", "date")
-    if age > MAX_ADMISSION_AGE and not data.higher_approval.strip():
+    if months > MAX_ADMISSION_AGE * 12 and not data.higher_approval.strip():
         raise _fail(
             _("Admitting a person over 60 needs the approval of the higher level: record it."),
             "needs_approval",
@@ -245,6 +280,8 @@ def _check_transfer_out(state: Derived, data: EventData) -> None:
         raise _fail(_("Only an active member can be transferred."), "not_active")
     if data.other_cell is None:
         raise _fail(_("Choose the cell the member goes to."), "no_cell", "other_cell")
+    if data.other_cell.kind not in MEMBER_UNIT_KINDS:
+        raise _fail(_("A member is transferred to a party cell."), "not_a_cell", "other_cell")
     if data.other_cell.pk in {state.cell_id, state.temporary_cell_id}:
         raise _fail(_("The member is already in that cell."), "same_cell", "other_cell")
     if data.temporary and state.temporary_cell_id is not None:
@@ -256,6 +293,16 @@ def _check_transfer_in(state: Derived, data: EventData) -> None:
         raise _fail(_("A return must follow a temporary transfer out."), "no_transfer_out")
     if not data.temporary and state.pending_transfer_to is None:
         raise _fail(_("A transfer in must follow a transfer out."), "no_transfer_out")
+    if (
+        not data.temporary
+        and data.other_cell is not None
+        and data.other_cell.pk != state.pending_transfer_to
+    ):
+        raise _fail(
+            _("The member was sent to another cell: only that cell receives them."),
+            "wrong_cell",
+            "other_cell",
+        )
 
 
 def _refresh(member: Member, today: dt.date) -> list[str]:
@@ -282,11 +329,16 @@ def _refresh(member: Member, today: dt.date) -> list[str]:
 
 def member_events(member: Member) -> list[MemberEvent]:
     """All the member's events, voided ones included, oldest first (unscoped: one person)."""
-    return list(MemberEvent._base_manager.filter(member=member).order_by("date", "id"))
+    events = MemberEvent._base_manager.filter(member=member).select_related("other_cell")
+    return list(events.order_by("date", "id"))
 
 
 def member_refresh(*, member: Member, today: dt.date | None = None) -> Member:
-    """Recompute the derived fields from the events (e.g. daily, when an exemption ends)."""
+    """Recompute the derived fields from the events (e.g. daily, when a suspension ends).
+
+    Reads the stored row again: the derived fields are compared with what is saved, not with a
+    possibly stale instance."""
+    member = Member._base_manager.get(pk=member.pk)
     _refresh(member, today or timezone.localdate())
     return member
 
@@ -307,6 +359,22 @@ _EVENT_FIELDS = (
 )
 
 
+def _event_cells(
+    member: Member, events: list[MemberEvent], data: EventData
+) -> tuple[int, int | None]:
+    """``(cell, other cell)`` of a new event: where the member is when it happens, and where
+    they go or come from. An official transfer in happens in the cell the member was sent to,
+    and comes from the cell they leave; the return from a temporary transfer comes from the
+    temporary cell."""
+    if data.kind != EventKind.TRANSFER_IN:
+        return member.cell_id, data.other_cell.pk if data.other_cell else None
+    state = derive([e for e in events if e.voided_at is None], today=data.date)
+    if data.temporary:
+        return member.cell_id, state.temporary_cell_id
+    assert state.pending_transfer_to is not None  # checked by validate_event
+    return state.pending_transfer_to, member.cell_id
+
+
 @transaction.atomic
 def member_event_add(*, actor: Any, member: Member, data: EventData) -> MemberEvent:
     """Validate ``data`` against the member's events, save it, refresh the derived fields."""
@@ -315,9 +383,7 @@ def member_event_add(*, actor: Any, member: Member, data: EventData) -> MemberEv
     member = Member._base_manager.select_for_update().get(pk=member.pk)
     events = member_events(member)
     validate_event(member, events, data, today)
-    cell = member.cell
-    if data.kind == EventKind.TRANSFER_IN and not data.temporary and data.other_cell is not None:
-        cell = data.other_cell
+    cell_id, other_cell_id = _event_cells(member, events, data)
     event = MemberEvent(
         member=member,
         kind=data.kind,
@@ -325,10 +391,8 @@ def member_event_add(*, actor: Any, member: Member, data: EventData) -> MemberEv
         decision_number=nfc(data.decision_number),
         decision_date=data.decision_date,
         deciding_body=nfc(data.deciding_body),
-        cell=cell,
-        other_cell=None
-        if data.kind == EventKind.TRANSFER_IN and not data.temporary
-        else data.other_cell,
+        cell_id=cell_id,
+        other_cell_id=other_cell_id,
         temporary=data.temporary,
         until=data.until,
         reason=nfc(data.reason),
@@ -336,8 +400,6 @@ def member_event_add(*, actor: Any, member: Member, data: EventData) -> MemberEv
         higher_approval=nfc(data.higher_approval),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    if data.kind == EventKind.TRANSFER_IN and not data.temporary:
-        event.other_cell_id = member.cell_id
     event.full_clean()
     event.save()
     before = snapshot(member, ["status", "cell"])
@@ -363,10 +425,11 @@ def member_event_void(*, actor: Any, event: MemberEvent, reason: str) -> MemberE
         return event
     if not reason.strip():
         raise _fail(_("Give the reason for voiding the event."), "no_reason", "reason")
+    member = Member._base_manager.select_for_update().get(pk=event.member_id)
+    _check_void(member, member_events(member), event)
     event.voided_at = timezone.now()
     event.void_reason = nfc(reason)[:300]
     event.save(update_fields=["voided_at", "void_reason"])
-    member = Member._base_manager.get(pk=event.member_id)
     _refresh(member, timezone.localdate())
     audit_record(
         actor=actor,
@@ -377,3 +440,42 @@ def member_event_void(*, actor: Any, event: MemberEvent, reason: str) -> MemberE
         changes={"void_reason": [None, event.void_reason]},
     )
     return event
+
+
+def event_data(event: MemberEvent) -> EventData:
+    """The data an event was recorded with (to check a history again)."""
+    other_cell = event.other_cell
+    if event.kind == EventKind.TRANSFER_IN and not event.temporary:
+        other_cell = None  # stored: where the member came from; given: where they go
+    return EventData(
+        kind=event.kind,
+        date=event.date,
+        decision_number=event.decision_number,
+        decision_date=event.decision_date,
+        deciding_body=event.deciding_body,
+        other_cell=other_cell,
+        temporary=event.temporary,
+        until=event.until,
+        reason=event.reason,
+        introducers=event.introducers,
+        higher_approval=event.higher_approval,
+    )
+
+
+def _check_void(member: Member, events: list[MemberEvent], voided: MemberEvent) -> None:
+    """Refuse to void an event that later events depend on (a ceremony after the admission, a
+    transfer in after the transfer out): the rest of the history must still follow the rules.
+    Events before the voided one are unchanged, so only the later ones are checked again."""
+    live = [e for e in events if e.voided_at is None and e.pk != voided.pk]
+    key = (voided.date, voided.pk)
+    for i, later in enumerate(live):
+        if (later.date, later.pk) < key:
+            continue
+        try:
+            validate_event(member, live[:i], event_data(later), later.date)
+        except ValidationError:
+            raise _fail(
+                _("Later events depend on this one (%(event)s of %(date)s): void them first.")
+                % {"event": later.get_kind_display(), "date": later.date.strftime("%d/%m/%Y")},
+                "later_events",
+            ) from None
