@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field, StringConstraints
@@ -77,3 +77,109 @@ class UnitPageOut(Schema):
     page: int
     pages: int
     results: list[UnitOut]
+
+
+# Member records (chibo/api/members_api.py). String bounds are the model's max lengths.
+class MemberOut(Schema):
+    id: int
+    full_name: str
+    sex: str
+    birth_date: dt.date | None
+    status: str
+    category: str
+    cell_id: int
+    cell_name: str
+    card_number: str
+
+
+class MemberPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[MemberOut]
+
+
+class MemberEventOut(Schema):
+    id: int
+    kind: str
+    date: dt.date
+    decision_number: str
+    deciding_body: str
+    other_cell_id: int | None
+    temporary: bool
+    until: dt.date | None
+    reason: str
+    voided: bool
+
+
+class MemberDetailOut(MemberOut):
+    birth_name: str
+    ethnicity: str
+    religion: str
+    home_town: str
+    residence: str
+    citizen_id: str
+    phone: str
+    education: str
+    theory_level: str
+    profession: str
+    occupation: str
+    record_number: str
+    record_province: str
+    admission_date: dt.date | None
+    ceremony_date: dt.date | None
+    recognition_date: dt.date | None
+    exempt_from: dt.date | None
+    exempt_until: dt.date | None
+    temporary_cell_id: int | None
+    party_age: int | None
+    private_shown: bool
+    version: int
+    events: list[MemberEventOut]
+
+
+class MemberRecordFields(Schema):
+    birth_date: dt.date | None = None
+    birth_name: Annotated[SafeStr, StringConstraints(max_length=150)] = ""
+    ethnicity: Annotated[SafeStr, StringConstraints(max_length=40)] = ""
+    religion: Annotated[SafeStr, StringConstraints(max_length=40)] = ""
+    home_town: Annotated[SafeStr, StringConstraints(max_length=200)] = ""
+    residence: Annotated[SafeStr, StringConstraints(max_length=200)] = ""
+    citizen_id: Annotated[SafeStr, StringConstraints(max_length=16)] = ""
+    phone: Annotated[SafeStr, StringConstraints(max_length=20)] = ""
+    education: Annotated[SafeStr, StringConstraints(max_length=20)] = ""
+    theory_level: Literal["", "elementary", "intermediate", "advanced", "bachelor"] = ""
+    profession: Annotated[SafeStr, StringConstraints(max_length=150)] = ""
+    occupation: Annotated[SafeStr, StringConstraints(max_length=150)] = ""
+    record_number: Annotated[SafeStr, StringConstraints(max_length=8)] = ""
+    record_province: Annotated[SafeStr, StringConstraints(max_length=4)] = ""
+    card_number: Annotated[SafeStr, StringConstraints(max_length=10)] = ""
+
+
+class MemberIn(MemberRecordFields):
+    unit: int = Field(..., ge=1, le=MAX_ID)
+    full_name: Annotated[SafeStr, StringConstraints(min_length=1, max_length=150)]
+    sex: Literal["male", "female"]
+
+
+class MemberPatchIn(Schema):
+    """Only the fields sent are changed; ``version`` is the one the client read."""
+
+    version: int = Field(..., ge=1, le=MAX_ID)
+    full_name: Annotated[SafeStr, StringConstraints(min_length=1, max_length=150)] | None = None
+    sex: Literal["male", "female"] | None = None
+    birth_date: dt.date | None = None
+    birth_name: Annotated[SafeStr, StringConstraints(max_length=150)] | None = None
+    ethnicity: Annotated[SafeStr, StringConstraints(max_length=40)] | None = None
+    religion: Annotated[SafeStr, StringConstraints(max_length=40)] | None = None
+    home_town: Annotated[SafeStr, StringConstraints(max_length=200)] | None = None
+    residence: Annotated[SafeStr, StringConstraints(max_length=200)] | None = None
+    citizen_id: Annotated[SafeStr, StringConstraints(max_length=16)] | None = None
+    phone: Annotated[SafeStr, StringConstraints(max_length=20)] | None = None
+    education: Annotated[SafeStr, StringConstraints(max_length=20)] | None = None
+    theory_level: Literal["", "elementary", "intermediate", "advanced", "bachelor"] | None = None
+    profession: Annotated[SafeStr, StringConstraints(max_length=150)] | None = None
+    occupation: Annotated[SafeStr, StringConstraints(max_length=150)] | None = None
+    record_number: Annotated[SafeStr, StringConstraints(max_length=8)] | None = None
+    record_province: Annotated[SafeStr, StringConstraints(max_length=4)] | None = None
+    card_number: Annotated[SafeStr, StringConstraints(max_length=10)] | None = None
