@@ -35,6 +35,11 @@ def test_api_survives_schemathesis(live_server, transactional_db, tmp_path) -> N
         f"Authorization: Bearer {raw}",
         "--checks",
         "all",
+        # Party rules cannot all be written in OpenAPI (a member belongs to a cell, events come in
+        # date order, recognition 12 months after the ceremony…): schema-valid requests that
+        # break them get a 400 with a message, which this one check would count as a failure.
+        "--exclude-checks",
+        "positive_data_acceptance",
         # Revoking the token would end the run's own authentication.
         "--exclude-method",
         "DELETE",
