@@ -52,7 +52,7 @@ class UnitForm(forms.Form):
 class PostAssignForm(forms.Form):
     member = forms.ModelChoiceField(label=_("Holder"), queryset=Member.objects.none())
     kind = forms.ChoiceField(label=_("Post"), choices=PostKind.choices)
-    start_date = forms.DateField(label=_("From"), widget=DateInput())
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     decision = forms.CharField(label=_("Decision (number, date)"), max_length=100, required=False)
 
     def __init__(self, *args: Any, unit: OrgUnit, **kwargs: Any) -> None:
