@@ -44,7 +44,7 @@ from chibo.demo.plan import (
     resolve_as_of,
     scale_root_code,
 )
-from chibo.members.lifecycle import derive
+from chibo.members.lifecycle import derived_columns
 from chibo.members.models import EventKind, Member, MemberEvent, MemberStatus
 from chibo.members.services import member_names
 from chibo.orgunits.models import Grant, OrgUnit, Post, UnitKind
@@ -249,23 +249,6 @@ def _insert_events(events: list[_EventRow], batch_size: int) -> None:
             cursor.executemany(sql, rows[start : start + batch_size])
 
 
-def derived_columns(events: Iterable[Any], as_of: dt.date) -> dict[str, Any]:
-    """The member columns that follow from the events (what lifecycle's refresh writes)."""
-    state = derive(events, today=as_of)
-    values = {
-        "status": state.status or MemberStatus.PROBATIONARY,
-        "admission_date": state.admission_date,
-        "ceremony_date": state.ceremony_date,
-        "recognition_date": state.recognition_date,
-        "exempt_from": state.exempt_from,
-        "exempt_until": state.exempt_until,
-        "temporary_cell_id": state.temporary_cell_id,
-    }
-    if state.cell_id is not None:
-        values["cell_id"] = state.cell_id
-    return values
-
-
 def _member(
     person: PersonPlan,
     cell: OrgUnit,
@@ -283,7 +266,7 @@ def _member(
         card_number=card,
         record_number=record,
         record_province=province,
-        **{"cell_id": cell.pk, **derived_columns(events, as_of)},
+        **{"cell_id": cell.pk, **derived_columns(events, today=as_of)},
     )
     return member
 
@@ -560,5 +543,5 @@ def _pending_transfer(as_of: dt.date) -> int:
         reason="Chuyển nơi cư trú",
     )
     event.save()
-    Member.objects.filter(pk=member.pk).update(**derived_columns([*history, event], as_of))
+    Member.objects.filter(pk=member.pk).update(**derived_columns([*history, event], today=as_of))
     return 1

@@ -50,8 +50,8 @@ from chibo.exchange.parsing import (
 )
 from chibo.exchange.selectors import register_rows
 from chibo.exchange.xlsx import RawRow, RegisterHeading, read_table, write_register
-from chibo.members.lifecycle import EventData, derive, validate_event
-from chibo.members.models import ACTIVE_STATUSES, EventKind, Member, MemberEvent, MemberStatus
+from chibo.members.lifecycle import EventData, derived_columns, validate_event
+from chibo.members.models import ACTIVE_STATUSES, EventKind, Member, MemberEvent
 from chibo.members.services import RECORD_FIELDS, RecordData, clean_record, member_names
 from chibo.orgunits.models import OrgUnit, UnitKind
 
@@ -383,12 +383,8 @@ def _plan(
         events.append(
             MemberEvent(member=member, kind=kind, date=day, cell=cell, created_by=created_by)
         )
-    state = derive(events, today=ctx.today)
-    member.status = state.status or MemberStatus.PROBATIONARY
-    member.admission_date = state.admission_date
-    member.ceremony_date = state.ceremony_date
-    member.recognition_date = state.recognition_date
-    member.exempt_from, member.exempt_until = state.exempt_from, state.exempt_until
+    for name, value in derived_columns(events, today=ctx.today).items():
+        setattr(member, name, value)
     for name, limit in _LIMITS:
         value = getattr(member, name)
         if len(value) > limit:

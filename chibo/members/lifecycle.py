@@ -305,9 +305,10 @@ def _check_transfer_in(state: Derived, data: EventData) -> None:
         )
 
 
-def _refresh(member: Member, today: dt.date) -> list[str]:
-    """Write the derived fields; returns the names that changed."""
-    state = derive(member_events(member), today=today)
+def derived_columns(events: Iterable[MemberEvent], *, today: dt.date) -> dict[str, Any]:
+    """The member columns that follow from ``events`` on ``today`` — what every writer stores
+    (services, the demo generator and the Excel import), so the three cannot drift apart."""
+    state = derive(events, today=today)
     values: dict[str, Any] = {
         "status": state.status or MemberStatus.PROBATIONARY,
         "admission_date": state.admission_date,
@@ -319,6 +320,12 @@ def _refresh(member: Member, today: dt.date) -> list[str]:
     }
     if state.cell_id is not None:
         values["cell_id"] = state.cell_id
+    return values
+
+
+def _refresh(member: Member, today: dt.date) -> list[str]:
+    """Write the derived fields; returns the names that changed."""
+    values = derived_columns(member_events(member), today=today)
     changed = [k for k, v in values.items() if getattr(member, k) != v]
     for key in changed:
         setattr(member, key, values[key])
