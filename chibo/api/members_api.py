@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import math
 from typing import Literal
 
 from django.core.exceptions import ValidationError
@@ -108,14 +107,14 @@ def member_list(
     access = request.access  # type: ignore[attr-defined]
     base = unit_get(access=access, pk=unit, capability=Cap.MEMBER_VIEW) if unit else None
     filters = selectors.SearchFilters(q=q or "", unit=base, category=status or "")
-    members = selectors.member_search(filters=filters)
-    count = members.count()
-    results = list(members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    found = selectors.member_search_page(filters=filters, page=page, per_page=PAGE_SIZE)
     return {
-        "count": count,
-        "page": page,
-        "pages": max(1, math.ceil(count / PAGE_SIZE)),
-        "results": [_member_out(m) for m in results],
+        "count": found.count,
+        "count_capped": found.count_capped,
+        "page": found.number,
+        "pages": found.num_pages,
+        "has_next": found.has_next(),
+        "results": [_member_out(m) for m in found.object_list],
     }
 
 

@@ -93,9 +93,14 @@ class MemberOut(Schema):
 
 
 class MemberPageOut(Schema):
-    count: int
-    page: int
-    pages: int
+    count: int = Field(
+        description="Matching members; with `q` or filters, counted up to 1,000 at most "
+        "(then `count_capped` is true and `count` is a lower bound)."
+    )
+    count_capped: bool = False
+    page: int = Field(description="The page returned (a page past the end gives the last).")
+    pages: int = Field(description="Pages known; follow `has_next` when `count_capped`.")
+    has_next: bool = False
     results: list[MemberOut]
 
 

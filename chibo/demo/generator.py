@@ -45,7 +45,8 @@ from chibo.demo.plan import (
     scale_root_code,
 )
 from chibo.members.lifecycle import derived_columns
-from chibo.members.models import EventKind, Member, MemberEvent, MemberStatus
+from chibo.members.models import EventKind, Member, MemberEvent, MemberNameWord, MemberStatus
+from chibo.members.name_index import name_index_insert
 from chibo.members.services import member_names
 from chibo.orgunits.models import Grant, OrgUnit, Post, UnitKind
 
@@ -332,6 +333,8 @@ class _TreeWriter:
         members, holders, histories = self._people(placed)
         Member.objects.bulk_create(members, batch_size=self.batch_size)
         # Only now do the members have their ids.
+        paths = {unit.pk: unit.path for unit in units}
+        name_index_insert((m.pk, m.search_name, m.sort_key, paths[m.cell_id]) for m in members)
         posts = [_post(plan, unit, member) for plan, unit, member in holders]
         Post.objects.bulk_create(posts, batch_size=self.batch_size)
         events = []
@@ -433,6 +436,7 @@ def delete_province(root: OrgUnit) -> None:
         | Q(other_cell__path__startswith=prefix)
     ).delete()
     Grant.objects.filter(unit__path__startswith=prefix).delete()
+    MemberNameWord.objects.filter(cell_path__startswith=prefix).delete()
     for path in OrgUnit.objects.filter(path__startswith=prefix, depth=root.depth + 1).values_list(
         "path", flat=True
     ):

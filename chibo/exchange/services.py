@@ -52,6 +52,7 @@ from chibo.exchange.selectors import register_rows
 from chibo.exchange.xlsx import RawRow, RegisterHeading, read_table, write_register
 from chibo.members.lifecycle import EventData, derived_columns, validate_event
 from chibo.members.models import ACTIVE_STATUSES, EventKind, Member, MemberEvent
+from chibo.members.name_index import name_index_insert
 from chibo.members.services import RECORD_FIELDS, RecordData, clean_record, member_names
 from chibo.orgunits.models import OrgUnit, UnitKind
 
@@ -485,6 +486,10 @@ class ImportOutcome:
 def _write(actor: Any, unit: OrgUnit, planned: list[RowResult], filename: str) -> int:
     members = [r.plan[0] for r in planned if r.plan]
     Member._base_manager.bulk_create(members, batch_size=CHUNK)
+    paths = dict(
+        OrgUnit._base_manager.filter(pk__in={m.cell_id for m in members}).values_list("pk", "path")
+    )
+    name_index_insert((m.pk, m.search_name, m.sort_key, paths[m.cell_id]) for m in members)
     events = []
     for result in planned:
         assert result.plan is not None

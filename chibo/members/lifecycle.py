@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from chibo.core.audit import audit_record, diff, snapshot
 from chibo.core.vietnamese import nfc
 from chibo.members.models import EventKind, Member, MemberEvent, MemberStatus
+from chibo.members.name_index import name_index_refresh
 from chibo.orgunits.models import OrgUnit, UnitKind
 
 ACTIVE = {MemberStatus.PROBATIONARY, MemberStatus.OFFICIAL}
@@ -331,6 +332,8 @@ def _refresh(member: Member, today: dt.date) -> list[str]:
         setattr(member, key, values[key])
     if changed:
         member.save(update_fields=[*changed, "updated_at"])
+    if "cell_id" in changed:
+        name_index_refresh([member])
     return changed
 
 

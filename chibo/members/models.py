@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from itertools import pairwise
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -135,6 +138,83 @@ class Member(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("members:detail", args=[self.pk])
+
+
+def _common_length(a: str, b: str) -> int:
+    """How many leading characters ``a`` and ``b`` have in common."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def name_word_starts(search_name: str) -> list[tuple[str, int]]:
+    """The keys a member is found by, each with how much of it a smaller key shares.
+
+    The keys: every tail of the folded name that starts at a word ("nguyen van an", "van an",
+    "an") and, for a name of three words or more, the family name followed by the given name
+    ("nguyen an"), the usual short form. A query ``q`` matches a key that starts with it; the
+    member is listed once, at their smallest matching key: a key is the smallest match exactly
+    when ``q`` is longer than what it shares with the keys before it ("nguyen van an" shares
+    "nguyen " with "nguyen an", so it counts for "nguyen v…" and not for "nguyen").
+    """
+    words = search_name.split()
+    keys = {" ".join(words[i:])[:150] for i in range(len(words))}
+    if len(words) >= 3:
+        keys.add(f"{words[0]} {words[-1]}"[:150])
+    ordered = sorted(keys)
+    shared = [0] + [_common_length(a, b) for a, b in pairwise(ordered)]
+    return list(zip(ordered, shared, strict=True))
+
+
+class BytewiseCharField(models.CharField):
+    """Compared and ordered byte by byte on every database: SQLite does so by default;
+    PostgreSQL gets ``COLLATE "C"``, so that a prefix is one index range whatever the server's
+    locale (a locale collation ignores spaces at first level: "nguyen an" would sort among
+    "nguyena…")."""
+
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
+class MemberNameWord(models.Model):
+    """The name search index: one row per key of ``name_word_starts`` for each member.
+
+    A search for the folded query ``q`` is then one range of this table's index (keys that
+    start with ``q``, ``shared`` shorter than ``q``: see ``name_word_starts``), already in
+    display order (the key, then the given-name ``sort_key``):
+    the database reads only the rows shown, whatever the size of the province. ``sort_key`` and
+    ``cell_path`` are copies of the member's (``cell_path`` is its cell's tree path) so that the
+    order and the scope check are answered from the index too. They are written by every writer
+    of a member's name or cell (``chibo.members.name_index``); ``manage.py
+    members_reindex`` rebuilds the table (after moving units in the tree, for example).
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="name_words")
+    key = BytewiseCharField(max_length=150)
+    # How many leading characters of ``key`` a smaller key of the same member shares.
+    shared = models.PositiveSmallIntegerField(default=0)
+    sort_key = BytewiseCharField(max_length=400)
+    cell_path = models.CharField(max_length=255)
+
+    objects = ScopedManager(members="cell_path__within")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["key", "sort_key", "member", "cell_path", "shared"],
+                name="member_nameword_search",
+            ),
+            models.Index(fields=["member"], name="member_nameword_member"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class EventKind(models.TextChoices):

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, Func, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,9 +25,9 @@ from chibo.core.access import Access
 from chibo.core.models import AuditEntry
 from chibo.core.roles import Cap
 from chibo.core.scoping import scopes_disabled
-from chibo.core.vietnamese import fold, name_sort_key
+from chibo.core.vietnamese import fold
 from chibo.members.lifecycle import add_months
-from chibo.members.models import Member, MemberEvent, MemberStatus
+from chibo.members.models import Member, MemberEvent, MemberNameWord, MemberStatus
 from chibo.orgunits.models import OrgUnit
 
 EXEMPT = "exempt"
@@ -92,7 +95,28 @@ def category_expression(today: dt.date) -> Case:
     )
 
 
-def category_of(member: Member, today: dt.date | None = None) -> str:
+def category_condition(category: str, today: dt.date, via: str = "") -> Q:
+    """Members whose category on ``today`` is ``category``: the rule of
+    ``category_expression`` as a filter (``via``: the path to the member's columns)."""
+
+    def q(**lookups: object) -> Q:
+        return Q(**{via + key: value for key, value in lookups.items()})
+
+    active = q(status__in=[MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY])
+    exempt = (
+        active
+        & q(exempt_from__lte=today)
+        & (q(exempt_until__isnull=True) | q(exempt_until__gte=today))
+    )
+    away = active & q(temporary_cell__isnull=False)
+    if category == EXEMPT:
+        return exempt
+    if category == AWAY:
+        return away & ~exempt
+    return q(status=category) & ~exempt & ~away
+
+
+def category_of(member: Member | MemberRow, today: dt.date | None = None) -> str:
     """The same rule as ``category_expression``, for one member already read."""
     today = today or timezone.localdate()
     active = member.status in {MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY}
@@ -106,6 +130,76 @@ def category_of(member: Member, today: dt.date | None = None) -> str:
     if active and member.temporary_cell_id is not None:
         return AWAY
     return str(member.status)
+
+
+class CellRef(NamedTuple):
+    pk: int
+    name: str
+
+
+@dataclass(slots=True)
+class MemberRow:
+    """A member in a result list: the columns the list shows, read without building model
+    instances (a search page is mostly Django turning rows into objects otherwise)."""
+
+    pk: int
+    full_name: str
+    sex: str
+    birth_date: dt.date | None
+    status: str
+    exempt_from: dt.date | None
+    exempt_until: dt.date | None
+    temporary_cell_id: int | None
+    card_number: str
+    cell: CellRef
+    category: str = ""
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def cell_id(self) -> int:
+        return self.cell.pk
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:detail", args=[self.pk])
+
+
+# The columns of a MemberRow, in its order (cell: id and name).
+_ROW_COLUMNS = (
+    "id",
+    "full_name",
+    "sex",
+    "birth_date",
+    "status",
+    "exempt_from",
+    "exempt_until",
+    "temporary_cell_id",
+    "card_number",
+    "cell_id",
+    "cell__name",
+)
+
+
+def _member_rows(rows: list[tuple[Any, ...]], today: dt.date) -> list[MemberRow]:
+    result = []
+    for pk, name, sex, birth, status, since, until, away, card, cell_id, cell_name in rows:
+        row = MemberRow(
+            pk,
+            name,
+            sex,
+            _date(birth),
+            status,
+            _date(since),
+            _date(until),
+            away,
+            card,
+            CellRef(cell_id, cell_name),
+        )
+        row.category = category_of(row, today)
+        result.append(row)
+    return result
 
 
 def member_get(*, access: Access, pk: object, capability: str = Cap.MEMBER_VIEW) -> Member:
@@ -181,6 +275,98 @@ def member_list(
     return members.select_related("cell").order_by("sort_key", "id")
 
 
+# A search counts its results up to this many; beyond, the page says "more than 1,000" (the
+# exact figure for "nguyen" would cost a read of a third of the province, for nothing a person
+# reads). Lists of a unit have exact counts (see member_counts).
+SEARCH_COUNT_CAP = 1_000
+
+
+@dataclass
+class ResultPage:
+    """One page of search results, shaped like Django's ``Page`` for the templates (and its
+    own ``paginator``), with a count that may be a lower bound (``count_capped``)."""
+
+    object_list: Sequence[Member | MemberRow]
+    number: int
+    per_page: int
+    count: int
+    count_capped: bool
+
+    @property
+    def paginator(self) -> ResultPage:
+        return self
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    def has_next(self) -> bool:
+        return self.count_capped or self.number < self.num_pages
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def _shown(category: str, show: str, wanted: str) -> bool:
+    """Whether a member of ``category`` is listed for these list filters."""
+    former = category in _FORMER
+    if (show == SHOW_CURRENT and former) or (show == SHOW_FORMER and not former):
+        return False
+    return not wanted or category == wanted
+
+
+_FORMER = frozenset(str(s) for s in FORMER_STATUSES)
+
+
+def member_list_page(
+    *,
+    unit: OrgUnit,
+    show: str = SHOW_CURRENT,
+    category: str = "",
+    page: int = 1,
+    per_page: int = 50,
+    today: dt.date | None = None,
+) -> tuple[dict[str, int], ResultPage]:
+    """The counts by category of the unit (see ``member_counts``) and a page of ``member_list``.
+
+    A cell is read in one query: all its members, in order, off the ``(cell, sort_key)``
+    index (a cell has tens of members, a few hundred at most), counted and paged here. A unit
+    with units below has the two queries of ``member_counts`` and ``member_list``.
+    """
+    today = today or timezone.localdate()
+    number = max(1, page)
+    if unit.numchild == 0:
+        columns = _ROW_COLUMNS[:-1]  # the cell's name is the unit's
+        rows = Member.objects.filter(cell=unit).order_by("sort_key", "id").values_list(*columns)
+        everyone = _member_rows([(*row, unit.name) for row in rows], today)
+        counts = dict.fromkeys((key for key, _label in CATEGORIES), 0)
+        listed = []
+        for member in everyone:
+            counts[member.category] += 1
+            if _shown(member.category, show, category):
+                listed.append(member)
+        counts["total"] = len(everyone)
+        pages = max(1, -(-len(listed) // per_page))
+        number = min(number, pages)
+        rows = listed[(number - 1) * per_page : number * per_page]
+        return counts, ResultPage(rows, number, per_page, len(listed), False)
+    counts = member_counts(unit=unit, today=today)
+    total = sum(n for key, n in counts.items() if key != "total" and _shown(key, show, category))
+    number = min(number, max(1, -(-total // per_page)))
+    members = member_list(unit=unit, show=show, category=category, today=today)
+    rows = list(members[(number - 1) * per_page : number * per_page])
+    return counts, ResultPage(rows, number, per_page, total, False)
+
+
 @dataclass(frozen=True)
 class SearchFilters:
     q: str = ""
@@ -236,66 +422,24 @@ def _prefix(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__startswith": prefix})
 
 
-def _digits_prefix(field: str, prefix: str) -> Q:
-    """``field`` (digits only) starts with ``prefix``: a range, the same in every collation."""
-    upper = prefix.rstrip("9")
-    if not upper:
-        return Q(**{f"{field}__gte": prefix})
-    upper = upper[:-1] + str(int(upper[-1]) + 1)
-    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+def _range_prefix(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix`` for a column compared byte by byte on every database
+    (``BytewiseCharField``): one index range."""
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + _HIGHEST})
 
 
-# The Vietnamese letters a folded letter stands for (fold: "ă" -> "a", "đ" -> "d").
-_VARIANTS = {"a": "aăâ", "d": "dđ", "e": "eê", "o": "oôơ", "u": "uư"}
-_MAX_VARIANTS = 12
+def name_keys(q: str, condition: Q | None = None) -> QuerySet[MemberNameWord]:
+    """Index rows (``MemberNameWord``, in the caller's scope) whose key starts with the folded
+    ``q``: the name starts with it ("nguyen van a", "dang"), or its tail from a later word does
+    ("van an", "an"), or the family and given names do ("nguyen an"). One range on the index.
 
-
-def _given_name_prefixes(word: str) -> list[Q]:
-    """The given name starts with the folded ``word``, through the indexed ``sort_key``: one
-    range per spelling.
-
-    ``sort_key`` begins with the given name's letters, two digits each, with "ê" apart from
-    "e": so "lien" is looked up as "lien" and "liên". A word with many such letters is cut
-    shorter (a wider range), and the caller checks the whole word.
+    A member can have two keys in the range ("nguyen an" and "nguyen van an" for "nguyen"): only
+    the smallest counts (``shared``, see ``name_word_starts``), so each person is listed once,
+    where their best key sorts.
     """
-    letters = [ch for ch in word if ch.isalnum()]
-    spellings = [""]
-    for ch in letters:
-        options = _VARIANTS.get(ch, ch)
-        if len(spellings) * len(options) > _MAX_VARIANTS:
-            break
-        spellings = [s + option for s in spellings for option in options]
-    return [
-        _digits_prefix("sort_key", name_sort_key(spelling)[: 2 * len(spelling)])
-        for spelling in spellings
-        if spelling
-    ]
-
-
-def _word_start(word: str) -> Q:
-    return Q(search_name__startswith=word) | Q(search_name__contains=" " + word)
-
-
-def name_condition(q: str) -> Q:
-    """The name matches ``q``, ignoring case and diacritics: the name starts with ``q``
-    ("nguyen van a", "dang"), or the given name starts with the last word of ``q`` and the
-    other words begin words of the name ("an", "van an", "nguyen an" find "Nguyễn Văn An").
-
-    The first factor is a union of ranges on two indexes (``search_name``, ``sort_key``), so
-    the database reads only those candidates (SQLite's multi-index OR); the word checks of
-    the second factor filter them. A middle name alone ("van") finds nobody.
-    """
-    folded = fold(q)
-    words = [w for w in folded.split(" ") if w]
-    if not words:
-        return Q()
-    candidates = _prefix("search_name", folded)
-    for given in _given_name_prefixes(words[-1]):
-        candidates |= given
-    others = _word_start(words[-1])
-    for word in words[:-1]:
-        others &= _word_start(word)
-    return candidates & (Q(search_name__startswith=folded) | others)
+    folded = " ".join(fold(q).split())
+    matched = _range_prefix("key", folded) & Q(shared__lt=len(folded))
+    return MemberNameWord.objects.filter(matched & condition if condition else matched)
 
 
 def number_condition(q: str) -> Q:
@@ -304,41 +448,103 @@ def number_condition(q: str) -> Q:
     return Q(card_number__startswith=digits) | Q(record_number__startswith=digits)
 
 
-def member_search(*, filters: SearchFilters, today: dt.date | None = None) -> QuerySet[Member]:
-    """Members in the user's scope (the scoped manager) matching ``filters``, by given name."""
-    today = today or timezone.localdate()
-    members = Member.objects.annotate(category=category_expression(today))
-    q = filters.q.strip()
-    if q:
-        members = members.filter(number_condition(q) if _DIGITS.match(q) else name_condition(q))
-    if filters.unit is not None:
-        members = members.filter(_in_unit(filters.unit))
+def _member_filters(filters: SearchFilters, today: dt.date, via: str = "") -> Q:
+    """The filters other than the text, on the member's columns (``via``: the path to them)."""
+    condition = Q()
     if filters.category:
-        members = members.filter(category=filters.category)
+        condition &= category_condition(filters.category, today, via)
     if filters.ethnicity.strip():
-        members = members.filter(ethnicity__iexact=filters.ethnicity.strip())
+        condition &= Q(**{f"{via}ethnicity__iexact": filters.ethnicity.strip()})
     if filters.age_band:
-        members = members.filter(_band("birth_date", AGE_BANDS, filters.age_band, today))
+        condition &= _band(f"{via}birth_date", AGE_BANDS, filters.age_band, today)
     if filters.party_age_band:
-        members = members.filter(
-            _band("admission_date", PARTY_AGE_BANDS, filters.party_age_band, today)
-        )
+        condition &= _band(f"{via}admission_date", PARTY_AGE_BANDS, filters.party_age_band, today)
     if filters.theory_level:
-        members = members.filter(theory_level=filters.theory_level)
-    order = _sort_found("sort_key") if q else F("sort_key")
-    return members.select_related("cell").order_by(order, "id")
+        condition &= Q(**{f"{via}theory_level": filters.theory_level})
+    return condition
 
 
-def _sort_found(field: str) -> Func | F:
-    """Order by ``field``, but sort the rows found rather than walk the ``field`` index.
+_MEMBER_TABLE = Member._meta.db_table
+_UNIT_TABLE = OrgUnit._meta.db_table
+_ROW_SQL = ", ".join([f'mem."{c}"' for c in _ROW_COLUMNS if c != "cell__name"] + ['unit."name"'])
 
-    With a LIMIT and many OR-ed ranges, SQLite's planner prefers reading the whole sort_key
-    index in order (1.6 s on 250,000 members) to sorting the few hundred rows the ranges find
-    (milliseconds); a unary plus, its documented hint, stops it. PostgreSQL plans by cost.
+
+def _page(ordered: QuerySet, number: int, per_page: int) -> tuple[list[tuple[Any, ...]], int]:
+    """The rows of page ``number`` (the columns of ``_ROW_COLUMNS``) and how many match, up
+    to ``SEARCH_COUNT_CAP`` (or the end of the page asked for, if further), in one query.
+
+    ``ordered`` is the scoped query of the matches, as ``(member id, *sort columns)``: the page
+    is in the order of the sort columns, then the id. Its SQL (the scope, the filters, the
+    index range) is Django's; around it, one statement counts the first matches and joins the
+    page's rows to their members and cells. Built with the ORM, the page and a separate count
+    cost two query compilations, which on a search is most of the time (docs/benchmarks.md).
     """
-    if connection.vendor == "sqlite":
-        return Func(F(field), template="+%(expressions)s", output_field=CharField())
-    return F(field)
+    offset = (number - 1) * per_page
+    limit = max(SEARCH_COUNT_CAP, offset + per_page) + 1
+    # Compiled once, without its order (Django spends a fifth of a compilation on ORDER BY);
+    # each use adds the order, by column position (the sort columns, then the id), and a LIMIT.
+    inner, params = ordered.order_by().query.sql_with_params()
+    width = len(ordered.query.values_select)
+    inner += " ORDER BY " + ", ".join(str(i) for i in [*range(2, width + 1), 1])
+    sorts = [f"o{i}" for i in range(1, width)]
+    names = ", ".join(["mid", *sorts])
+    order = ", ".join([*(f"p.{c}" for c in sorts), "p.mid"])
+    sql = (
+        f"WITH m({names}) AS ({inner} LIMIT {limit:d}), "  # noqa: S608 - Django's SQL, our names
+        f"p({names}) AS ({inner} LIMIT {per_page:d} OFFSET {offset:d}) "
+        f"SELECT (SELECT COUNT(*) FROM m), {_ROW_SQL} FROM p "
+        f'JOIN "{_MEMBER_TABLE}" mem ON mem."id" = p.mid '
+        f'JOIN "{_UNIT_TABLE}" unit ON unit."id" = mem."cell_id" '
+        f"ORDER BY {order}"
+    )
+    params = (*params, *params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return [], 0
+    return [row[1:] for row in rows], rows[0][0]
+
+
+def _date(value: Any) -> dt.date | None:
+    """A date column read by raw SQL: SQLite gives text, PostgreSQL a date."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def member_search_page(
+    *, filters: SearchFilters, page: int = 1, per_page: int = 50, today: dt.date | None = None
+) -> ResultPage:
+    """A page of the members in the user's scope (the scoped managers) matching ``filters``.
+
+    A name goes through the name index (``name_keys``): the rows come in the index's order,
+    by the words matched and then the given name. A number, or filters alone, read the member
+    table, by given name. A page past the end gives the last page.
+    """
+    today = today or timezone.localdate()
+    q = filters.q.strip()
+    ordered: QuerySet
+    if q and not _DIGITS.match(q):
+        condition = _member_filters(filters, today, via="member__")
+        if filters.unit is not None:
+            condition &= _range_prefix("cell_path", filters.unit.path)
+        ordered = name_keys(q, condition).values_list("member_id", "key", "sort_key")
+    else:
+        condition = _member_filters(filters, today)
+        if q:
+            condition &= number_condition(q)
+        if filters.unit is not None:
+            condition &= _in_unit(filters.unit)
+        ordered = Member.objects.filter(condition).values_list("id", "sort_key")
+    number = max(1, page)
+    found, count = _page(ordered, number, per_page)
+    if not found and number > 1:
+        # Past the end (or the count is zero): the last page there is.
+        _none, count = _page(ordered, 1, per_page)
+        number = max(1, -(-count // per_page))
+        found, count = _page(ordered, number, per_page)
+    limit = max(SEARCH_COUNT_CAP, number * per_page)
+    capped = count > limit
+    return ResultPage(_member_rows(found, today), number, per_page, min(count, limit), capped)
 
 
 def search_units(*, access: Access) -> list[OrgUnit]:

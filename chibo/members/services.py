@@ -21,6 +21,7 @@ from chibo.accounts.backends import normalize_phone
 from chibo.core.audit import audit_record, diff, snapshot
 from chibo.core.vietnamese import fold, name_sort_key, nfc
 from chibo.members.models import Member, Sex, TheoryLevel
+from chibo.members.name_index import name_index_refresh
 from chibo.orgunits.models import OrgUnit, UnitKind
 
 
@@ -137,6 +138,7 @@ def member_create(*, actor: Any, cell: OrgUnit, data: RecordData, user: Any = No
     _apply(member, data)
     member.full_clean()
     member.save()
+    name_index_refresh([member])
     audit_record(
         actor=actor,
         action="member.created",
@@ -174,6 +176,8 @@ def member_update(*, actor: Any, member: Member, data: RecordData, version: int)
             code="stale",
         )
     member.version = version + 1
+    if "full_name" in changes:
+        name_index_refresh([member])
     if changes:
         audit_record(
             actor=actor,

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from chibo.core.access import Access
@@ -44,10 +42,9 @@ def unit_members(request: HttpRequest, pk: int) -> HttpResponse:
     unit = unit_get(access=access, pk=pk, capability=Cap.MEMBER_VIEW)
     filters = ListFilterForm(request.GET or None)
     show, category = filters.values()
-    counts = selectors.member_counts(unit=unit)
-    members = selectors.member_list(unit=unit, show=show, category=category)
-    paginator = CountedPaginator(members, PAGE_SIZE, count=_listed(counts, show, category))
-    page = paginator.get_page(page_number(request))
+    counts, page = selectors.member_list_page(
+        unit=unit, show=show, category=category, page=page_number(request), per_page=PAGE_SIZE
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -71,31 +68,6 @@ def unit_members(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "members/list.html", context)
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count (the category counts have it): one query fewer per page."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
-
-
-def _listed(counts: dict[str, int], show: str, category: str) -> int:
-    """How many rows ``member_list`` gives for these filters, from the category counts."""
-    former = {str(s) for s in selectors.FORMER_STATUSES}
-    keys = [key for key, _label in selectors.CATEGORIES]
-    if show == selectors.SHOW_CURRENT:
-        keys = [k for k in keys if k not in former]
-    elif show == selectors.SHOW_FORMER:
-        keys = [k for k in keys if k in former]
-    if category:
-        keys = [k for k in keys if k == category]
-    return sum(counts[k] for k in keys)
-
-
 def _search_units(request: HttpRequest, access: Access) -> list[OrgUnit]:
     """The units offered as a filter, plus the one asked for if it is in scope but deeper."""
     units = selectors.search_units(access=access)
@@ -115,8 +87,9 @@ def search(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     page = None
     if not filters.is_empty():
-        results = selectors.member_search(filters=filters)
-        page = Paginator(results, PAGE_SIZE).get_page(page_number(request))
+        page = selectors.member_search_page(
+            filters=filters, page=page_number(request), per_page=PAGE_SIZE
+        )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
