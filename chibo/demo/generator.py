@@ -18,9 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db import connection, models, reset_queries, transaction
+from django.db import models, reset_queries, transaction
 from django.db.models import Q
-from django.utils import timezone
 from vietnam_provinces import Province
 
 from chibo.core.audit import audit_record
@@ -44,7 +43,7 @@ from chibo.demo.plan import (
     resolve_as_of,
     scale_root_code,
 )
-from chibo.members.lifecycle import derived_columns
+from chibo.members.lifecycle import derived_columns, events_insert
 from chibo.members.models import EventKind, Member, MemberEvent, MemberNameWord, MemberStatus
 from chibo.members.name_index import name_index_insert
 from chibo.members.services import member_names
@@ -196,60 +195,6 @@ def _events(person: PersonPlan, cell: OrgUnit, cells: list[OrgUnit]) -> list[_Ev
     ]
 
 
-_EVENT_COLUMNS = (
-    "member_id",
-    "kind",
-    "date",
-    "decision_number",
-    "decision_date",
-    "deciding_body",
-    "cell_id",
-    "other_cell_id",
-    "temporary",
-    "until",
-    "reason",
-    "introducers",
-    "higher_approval",
-    "created_at",
-    "void_reason",
-)
-
-
-def _insert_events(events: list[_EventRow], batch_size: int) -> None:
-    """Insert the events with one ``executemany`` per batch: three rows per member make
-    ``bulk_create``'s per-value preparation the slowest part of a 250,000-member seed."""
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    table = connection.ops.quote_name(MemberEvent._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in _EVENT_COLUMNS)
-    marks = ", ".join(["%s"] * len(_EVENT_COLUMNS))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names are ours
-    day = ops.adapt_datefield_value
-    rows = [
-        (
-            e.member_id,
-            e.kind,
-            day(e.date),
-            e.decision_number,
-            day(e.decision_date),
-            e.deciding_body,
-            e.cell_id,
-            e.other_cell_id,
-            e.temporary,
-            day(e.until),
-            e.reason,
-            e.introducers,
-            e.higher_approval,
-            now,
-            e.void_reason,
-        )
-        for e in events
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            cursor.executemany(sql, rows[start : start + batch_size])
-
-
 def _member(
     person: PersonPlan,
     cell: OrgUnit,
@@ -342,7 +287,7 @@ class _TreeWriter:
             for event in history:
                 event.member_id = member.pk
             events += history
-        _insert_events(events, self.batch_size)
+        events_insert(events, batch=self.batch_size)
         self.counts.events += len(events)
         self.counts.communes += len(placed)
         self.counts.cells += len(units) - len(placed)

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.core.audit import audit_record, diff, snapshot
+from chibo.core.bulk import insert_values
 from chibo.core.models import AuditEntry
 from chibo.core.vietnamese import fold, nfc
 from chibo.exchange.models import ImportJob, ImportMode, JobStatus, RegisterSnapshot, RowStatus
@@ -50,7 +51,7 @@ from chibo.exchange.parsing import (
 )
 from chibo.exchange.selectors import register_rows
 from chibo.exchange.xlsx import RawRow, RegisterHeading, read_table, write_register
-from chibo.members.lifecycle import EventData, derived_columns, validate_event
+from chibo.members.lifecycle import EventData, derived_columns, events_insert, validate_event
 from chibo.members.models import ACTIVE_STATUSES, EventKind, Member, MemberEvent
 from chibo.members.name_index import name_index_insert
 from chibo.members.services import RECORD_FIELDS, RecordData, clean_record, member_names
@@ -483,6 +484,21 @@ class ImportOutcome:
         return counts
 
 
+# The audit entry of an imported member, written in bulk (see chibo.core.bulk).
+_AUDIT_COLUMNS = (
+    "created_at",
+    "actor",
+    "actor_name",
+    "action",
+    "unit",
+    "member",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+)
+
+
 def _write(actor: Any, unit: OrgUnit, planned: list[RowResult], filename: str) -> int:
     members = [r.plan[0] for r in planned if r.plan]
     Member._base_manager.bulk_create(members, batch_size=CHUNK)
@@ -500,24 +516,26 @@ def _write(actor: Any, unit: OrgUnit, planned: list[RowResult], filename: str) -
         result.status = RowStatus.CREATED
         result.member_id = member.pk
         result.plan = None
-    MemberEvent._base_manager.bulk_create(events, batch_size=CHUNK)
+    events_insert(events, batch=CHUNK)
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     actor_name = str(actor_obj)[:150] if actor_obj else "system"
-    entries = [
-        AuditEntry(
-            actor=actor_obj,
-            actor_name=actor_name,
-            action="member.imported",
-            unit_id=member.cell_id,
-            member=member,
-            object_type=Member._meta.label_lower,
-            object_id=str(member.pk),
-            object_repr=str(member)[:200],
-            changes={**diff({}, snapshot(member, _AUDITED)), "file": [None, filename]},
+    now = timezone.now()
+    entries = (
+        (
+            now,
+            actor_obj.pk if actor_obj else None,
+            actor_name,
+            "member.imported",
+            member.cell_id,
+            member.pk,
+            Member._meta.label_lower,
+            str(member.pk),
+            str(member)[:200],
+            {**diff({}, snapshot(member, _AUDITED)), "file": [None, filename]},
         )
         for member in members
-    ]
-    AuditEntry._base_manager.bulk_create(entries, batch_size=CHUNK)
+    )
+    insert_values(AuditEntry, _AUDIT_COLUMNS, entries, batch=CHUNK)
     return len(members)
 
 

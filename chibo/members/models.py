@@ -165,6 +165,8 @@ def name_word_starts(search_name: str) -> list[tuple[str, int]]:
     if len(words) >= 3:
         keys.add(f"{words[0]} {words[-1]}"[:150])
     ordered = sorted(keys)
+    if not ordered:
+        return []
     shared = [0] + [_common_length(a, b) for a, b in pairwise(ordered)]
     return list(zip(ordered, shared, strict=True))
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import islice
 
-from django.db import connection, transaction
+from django.db import transaction
 
+from chibo.core.bulk import insert_values
 from chibo.core.scoping import scopes_disabled
 from chibo.members.models import Member, MemberNameWord, name_word_starts
 from chibo.orgunits.models import OrgUnit
@@ -22,22 +23,16 @@ BATCH = 5_000
 
 def name_index_insert(rows: Iterable[tuple[int, str, str, str]]) -> int:
     """Insert the index rows of new members given as ``(id, search_name, sort_key, cell
-    path)``, with one ``executemany`` per batch: bulk writers add about four rows per member,
-    and ``bulk_create``'s per-value preparation would be most of their time. Returns the count.
+    path)`` (``chibo.core.bulk``: bulk writers add about four rows per member, and
+    ``bulk_create``'s per-value preparation would be most of their time). Returns the count.
     """
-    table = connection.ops.quote_name(MemberNameWord._meta.db_table)
-    names = ("member_id", "key", "shared", "sort_key", "cell_path")
-    columns = ", ".join(connection.ops.quote_name(c) for c in names)
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608 - ours
-    values = [
+    values = (
         (pk, key, shared, sort_key, path)
         for pk, search_name, sort_key, path in rows
         for key, shared in name_word_starts(search_name)
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(values), BATCH):
-            cursor.executemany(sql, values[start : start + BATCH])
-    return len(values)
+    )
+    names = ("member", "key", "shared", "sort_key", "cell_path")
+    return insert_values(MemberNameWord, names, values, batch=BATCH)
 
 
 def name_index_refresh(members: Iterable[Member]) -> None:

@@ -346,8 +346,8 @@ def member_list_page(
     number = max(1, page)
     if unit.numchild == 0:
         columns = _ROW_COLUMNS[:-1]  # the cell's name is the unit's
-        rows = Member.objects.filter(cell=unit).order_by("sort_key", "id").values_list(*columns)
-        everyone = _member_rows([(*row, unit.name) for row in rows], today)
+        values = Member.objects.filter(cell=unit).order_by("sort_key", "id").values_list(*columns)
+        everyone = _member_rows([(*row, unit.name) for row in values], today)
         counts = dict.fromkeys((key for key, _label in CATEGORIES), 0)
         listed = []
         for member in everyone:
@@ -357,14 +357,14 @@ def member_list_page(
         counts["total"] = len(everyone)
         pages = max(1, -(-len(listed) // per_page))
         number = min(number, pages)
-        rows = listed[(number - 1) * per_page : number * per_page]
-        return counts, ResultPage(rows, number, per_page, len(listed), False)
+        shown = listed[(number - 1) * per_page : number * per_page]
+        return counts, ResultPage(shown, number, per_page, len(listed), False)
     counts = member_counts(unit=unit, today=today)
     total = sum(n for key, n in counts.items() if key != "total" and _shown(key, show, category))
     number = min(number, max(1, -(-total // per_page)))
     members = member_list(unit=unit, show=show, category=category, today=today)
-    rows = list(members[(number - 1) * per_page : number * per_page])
-    return counts, ResultPage(rows, number, per_page, total, False)
+    page_rows = list(members[(number - 1) * per_page : number * per_page])
+    return counts, ResultPage(page_rows, number, per_page, total, False)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from chibo.exchange import services
 from chibo.exchange.models import ImportMode, RegisterSnapshot, RowStatus
 from chibo.exchange.selectors import register_diff
 from chibo.members.lifecycle import derive, member_events
-from chibo.members.models import Member, MemberEvent, MemberStatus, Sex
+from chibo.members.models import Member, MemberEvent, MemberNameWord, MemberStatus, Sex
 from tests.exchange.helpers import simple_rows, xlsx_bytes
 from tests.factories import make_member
 
@@ -295,6 +295,16 @@ def test_imported_member_equals_one_made_through_the_services(world) -> None:
         imported = Member.objects.get(card_number="99999999")
         for name in fields:
             assert getattr(imported, name) == getattr(reference, name), name
+
+        # Its name index rows are the ones the services write (other than the member).
+        def index_rows(member):
+            return sorted(
+                MemberNameWord.objects.filter(member=member).values_list(
+                    "key", "shared", "sort_key", "cell_path"
+                )
+            )
+
+        assert index_rows(imported) == index_rows(reference) != []
         # Its derived columns are what lifecycle.derive says of its stored events.
         state = derive(member_events(imported), today=dt.date.today())
         assert (imported.status, imported.recognition_date) == (

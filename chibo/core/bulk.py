@@ -1,0 +1,79 @@
+"""Fast inserts of many rows whose ids nobody needs back (events, audit entries, index rows).
+
+``bulk_create`` prepares every value of every row through the field's full save path and
+renders a placeholder per value; for tens of thousands of rows that is most of the time of a
+seed or an import. ``insert_rows`` renders one ``INSERT`` and sends the rows with
+``executemany``, converting only the values whose field needs it (dates, times, JSON) with
+that field's own ``get_db_prep_save``. Values are taken as they are on the objects: defaults,
+``auto_now_add`` and the model's ``save()`` are not applied, so callers set every column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+BATCH = 5_000
+# Fields whose Python values the drivers take as they are.
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+
+
+def concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """The model's field called ``name``, which must be a column of its table."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+def _converter(field: models.Field) -> Callable[[Any], Any] | None:
+    if isinstance(field, models.ForeignKey) or (
+        isinstance(field, _PLAIN) and not isinstance(field, models.JSONField)
+    ):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def insert_values(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    batch: int = BATCH,
+) -> int:
+    """Insert ``rows`` (one value per name of ``fields``, in that order; a foreign key by its
+    id) into ``model``'s table. Returns the number of rows."""
+    meta = model._meta
+    columns = [concrete_field(model, name) for name in fields]
+    converters = [_converter(f) for f in columns]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(f.column) for f in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 - ours
+    if all(convert is None for convert in converters):
+        prepared = [tuple(row) for row in rows]
+    else:
+        prepared = [
+            tuple(
+                value if convert is None or value is None else convert(value)
+                for value, convert in zip(row, converters, strict=True)
+            )
+            for row in rows
+        ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(prepared), batch):
+            cursor.executemany(sql, prepared[start : start + batch])
+    return len(prepared)
+
+
+def insert_rows(
+    model: type[models.Model], objs: Iterable[Any], fields: Sequence[str], *, batch: int = BATCH
+) -> int:
+    """Insert one row per object of ``objs`` (model instances or any objects with the
+    attributes), writing the columns of ``fields`` (field names; a foreign key is read from
+    its ``_id`` attribute). Returns the number of rows."""
+    attnames = [concrete_field(model, name).attname for name in fields]
+    rows = ([getattr(obj, name) for name in attnames] for obj in objs)
+    return insert_values(model, fields, rows, batch=batch)
