@@ -85,6 +85,7 @@ class Access:
             units=self.scope_for(Cap.UNIT_VIEW),
             members=self.scope_for(Cap.MEMBER_VIEW),
             audit=self.scope_for(Cap.AUDIT_VIEW),
+            meetings=self.scope_for(Cap.MEETING_VIEW),
         ):
             yield
 

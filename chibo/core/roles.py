@@ -25,22 +25,42 @@ class Cap:
     MEMBER_VIEW = "member.view"
     MEMBER_CHANGE = "member.change"
     AUDIT_VIEW = "audit.view"
+    # Meetings (chibo.meetings): see the cell's meetings and answer a notice for oneself;
+    # plan, prepare, call the roll, write and lock the minutes; set the cells' fixed meeting
+    # day, mark model cells and publish agenda templates (the commune).
+    MEETING_VIEW = "meeting.view"
+    MEETING_CHANGE = "meeting.change"
+    MEETING_CONFIGURE = "meeting.configure"
 
 
 CAPABILITY_NAMES = tuple(v for k, v in vars(Cap).items() if k.isupper())
 
-_CELL_LEADER = {Cap.UNIT_VIEW, Cap.MEMBER_VIEW, Cap.MEMBER_CHANGE, Cap.AUDIT_VIEW}
+_CELL_LEADER = {
+    Cap.UNIT_VIEW,
+    Cap.MEMBER_VIEW,
+    Cap.MEMBER_CHANGE,
+    Cap.AUDIT_VIEW,
+    Cap.MEETING_VIEW,
+    Cap.MEETING_CHANGE,
+}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.MEMBER: frozenset({Cap.UNIT_VIEW}),
-    Role.CELL_COMMITTEE: frozenset({Cap.UNIT_VIEW, Cap.MEMBER_VIEW}),
+    Role.MEMBER: frozenset({Cap.UNIT_VIEW, Cap.MEETING_VIEW}),
+    Role.CELL_COMMITTEE: frozenset({Cap.UNIT_VIEW, Cap.MEMBER_VIEW, Cap.MEETING_VIEW}),
     Role.CELL_DEPUTY: frozenset(_CELL_LEADER),
     Role.CELL_SECRETARY: frozenset(_CELL_LEADER),
     Role.COMMUNE_COMMITTEE: frozenset(
-        _CELL_LEADER | {Cap.UNIT_CHANGE, Cap.POST_MANAGE, Cap.GRANT_MANAGE}
+        _CELL_LEADER | {Cap.UNIT_CHANGE, Cap.POST_MANAGE, Cap.GRANT_MANAGE, Cap.MEETING_CONFIGURE}
     ),
     # Read-mostly: the province sees everything below it and keeps the tree itself.
     Role.PROVINCE_BOARD: frozenset(
-        {Cap.UNIT_VIEW, Cap.MEMBER_VIEW, Cap.AUDIT_VIEW, Cap.UNIT_CHANGE, Cap.GRANT_MANAGE}
+        {
+            Cap.UNIT_VIEW,
+            Cap.MEMBER_VIEW,
+            Cap.AUDIT_VIEW,
+            Cap.UNIT_CHANGE,
+            Cap.GRANT_MANAGE,
+            Cap.MEETING_VIEW,
+        }
     ),
 }

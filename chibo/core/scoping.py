@@ -6,7 +6,8 @@ is a set of subtrees, so the value is a :class:`UnitScope` and the field lookup 
 which matches a materialized path that starts with any of the scope's paths.
 
 Dimensions (one per capability family, so seeing a unit does not imply seeing its members):
-``units`` (unit.view), ``members`` (member.view), ``audit`` (audit.view).
+``units`` (unit.view), ``members`` (member.view), ``audit`` (audit.view), ``meetings``
+(meeting.view: a plain member sees their cell's meetings, not its members' records).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django_scopes import scope, scopes_disabled
 
 __all__ = ["DIMENSIONS", "UnitScope", "scope", "scopes_disabled", "unit_scope"]
 
-DIMENSIONS = ("units", "members", "audit")
+DIMENSIONS = ("units", "members", "audit", "meetings")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,15 @@ class Within(Lookup):
 
 
 @contextmanager
-def unit_scope(*, units: UnitScope, members: UnitScope, audit: UnitScope) -> Iterator[None]:
-    """Run queries inside the given scope (all dimensions set, so none is silently open)."""
-    with scope(units=units, members=members, audit=audit):
+def unit_scope(
+    *,
+    units: UnitScope,
+    members: UnitScope,
+    audit: UnitScope,
+    meetings: UnitScope | None = None,
+) -> Iterator[None]:
+    """Run queries inside the given scope (all dimensions set, so none is silently open;
+    ``meetings`` defaults to the ``members`` scope, never wider)."""
+    meetings = members if meetings is None else meetings
+    with scope(units=units, members=members, audit=audit, meetings=meetings):
         yield
