@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "chibo.members",
     "chibo.demo",
     "chibo.exchange",
+    "chibo.meetings",
     "chibo.api",
 ]
 
