@@ -29,10 +29,19 @@ def concrete_field(model: type[models.Model], name: str) -> models.Field:
 
 
 def _converter(field: models.Field) -> Callable[[Any], Any] | None:
+    """How a value of ``field`` is handed to the driver: as it is, or through the database
+    operations Django's own save path ends in (the same adapters, without the layers above)."""
+    ops = connection.ops
     if isinstance(field, models.ForeignKey) or (
         isinstance(field, _PLAIN) and not isinstance(field, models.JSONField)
     ):
         return None
+    if isinstance(field, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return ops.adapt_datefield_value
+    if isinstance(field, models.JSONField):
+        return lambda value: ops.adapt_json_value(value, field.encoder)
     return lambda value: field.get_db_prep_save(value, connection)
 
 
@@ -77,3 +86,36 @@ def insert_rows(
     attnames = [concrete_field(model, name).attname for name in fields]
     rows = ([getattr(obj, name) for name in attnames] for obj in objs)
     return insert_values(model, fields, rows, batch=batch)
+
+
+def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Insert new model instances and set their ids, like ``bulk_create`` without its
+    per-value layers: every concrete column but the id, taken as it is on each object (set
+    ``auto_now`` fields yourself). One multi-row ``INSERT … RETURNING id`` per batch; the ids
+    a statement returns are sorted, as both databases hand out increasing ids in row order
+    within one statement (SQLite's rowid, PostgreSQL's sequence)."""
+    meta = model._meta
+    columns = [f for f in meta.concrete_fields if not f.primary_key]
+    converters = [_converter(f) for f in columns]
+    attnames = [f.attname for f in columns]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(f.column) for f in columns)
+    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    size = max(1, connection.ops.bulk_batch_size(columns, objs))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), size):
+            chunk = objs[start : start + size]
+            params: list[Any] = []
+            for obj in chunk:
+                for attname, convert in zip(attnames, converters, strict=True):
+                    value = getattr(obj, attname)
+                    params.append(value if convert is None or value is None else convert(value))
+            sql = (
+                f"INSERT INTO {quote(meta.db_table)} ({names}) "  # noqa: S608 - ours
+                f"VALUES {', '.join([marks] * len(chunk))} RETURNING {quote(meta.pk.column)}"
+            )
+            cursor.execute(sql, params)
+            ids = sorted(row[0] for row in cursor.fetchall())
+            for obj, pk in zip(chunk, ids, strict=True):
+                obj.pk = pk
+                obj._state.adding = False

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.core.audit import audit_record, diff, snapshot
-from chibo.core.bulk import insert_values
+from chibo.core.bulk import insert_objects, insert_values
 from chibo.core.models import AuditEntry
 from chibo.core.vietnamese import fold, nfc
 from chibo.exchange.models import ImportJob, ImportMode, JobStatus, RegisterSnapshot, RowStatus
@@ -51,10 +51,22 @@ from chibo.exchange.parsing import (
 )
 from chibo.exchange.selectors import register_rows
 from chibo.exchange.xlsx import RawRow, RegisterHeading, read_table, write_register
-from chibo.members.lifecycle import EventData, derived_columns, events_insert, validate_event
-from chibo.members.models import ACTIVE_STATUSES, EventKind, Member, MemberEvent
+from chibo.members.lifecycle import (
+    EventData,
+    EventRow,
+    derived_columns,
+    events_insert,
+    validate_event,
+)
+from chibo.members.models import ACTIVE_STATUSES, EventKind, Member
 from chibo.members.name_index import name_index_insert
-from chibo.members.services import RECORD_FIELDS, RecordData, clean_record, member_names
+from chibo.members.services import (
+    RECORD_FIELDS,
+    RecordData,
+    clean_record,
+    member_names,
+    record_values,
+)
 from chibo.orgunits.models import OrgUnit, UnitKind
 
 CHUNK = 1000
@@ -88,7 +100,7 @@ class RowResult:
     cell: str = ""
     member_id: int | None = None
     messages: list[list[str]] = field(default_factory=list)  # [[field, text], ...]
-    plan: tuple[Member, list[MemberEvent]] | None = None
+    plan: tuple[Member, list[EventRow]] | None = None
 
     def fail(self, field_name: str, text: str) -> None:
         self.status = RowStatus.ERROR
@@ -128,11 +140,6 @@ class ImportContext:
     cells_by_code: dict[str, OrgUnit]
     cells_by_name: dict[str, list[OrgUnit]]
     today: dt.date
-
-
-def _record_values(data: RecordData) -> dict[str, Any]:
-    """The record's fields as a dict (shallow: ``asdict`` deep-copies every value)."""
-    return {name: getattr(data, name) for name in RECORD_FIELDS}
 
 
 def _cell_key(name: str) -> str:
@@ -334,7 +341,7 @@ def _differences(
     member: dict[str, Any],
 ) -> list[str]:
     """Names of the fields the file gives otherwise than the register."""
-    given = dict(_record_values(data), cell_id=cell.pk, **{k: dates[k] for k in _DATE_FIELDS})
+    given = dict(record_values(data), cell_id=cell.pk, **{k: dates[k] for k in _DATE_FIELDS})
     columns = set(ctx.columns) | {"cell_id"}
     if "record_number" in columns:
         columns.add("record_province")
@@ -362,7 +369,7 @@ def _plan(
     result: RowResult,
 ) -> None:
     """The member and events to write, checked by the lifecycle rules; or errors."""
-    member = Member(cell=cell, **_record_values(data))
+    member = Member(cell=cell, **record_values(data))
     for key, value in member_names(data.full_name).items():
         setattr(member, key, value)
     admission = dates["admission_date"]
@@ -373,8 +380,8 @@ def _plan(
     ]
     if dates["recognition_date"] is not None:
         steps.append(("recognition_date", EventKind.RECOGNITION, dates["recognition_date"]))
-    events: list[MemberEvent] = []
-    created_by = actor if getattr(actor, "is_authenticated", False) else None
+    events: list[EventRow] = []
+    created_by = actor.pk if getattr(actor, "is_authenticated", False) else None
     for field_name, kind, day in steps:
         try:
             validate_event(member, events, EventData(kind=kind, date=day), ctx.today)
@@ -382,9 +389,7 @@ def _plan(
             for message in error.messages:
                 result.fail(field_name, message)
             return
-        events.append(
-            MemberEvent(member=member, kind=kind, date=day, cell=cell, created_by=created_by)
-        )
+        events.append(EventRow(kind=kind, date=day, cell_id=cell.pk, created_by_id=created_by))
     for name, value in derived_columns(events, today=ctx.today).items():
         setattr(member, name, value)
     for name, limit in _LIMITS:
@@ -501,7 +506,10 @@ _AUDIT_COLUMNS = (
 
 def _write(actor: Any, unit: OrgUnit, planned: list[RowResult], filename: str) -> int:
     members = [r.plan[0] for r in planned if r.plan]
-    Member._base_manager.bulk_create(members, batch_size=CHUNK)
+    now = timezone.now()
+    for member in members:
+        member.updated_at = now
+    insert_objects(Member, members)
     paths = dict(
         OrgUnit._base_manager.filter(pk__in={m.cell_id for m in members}).values_list("pk", "path")
     )
@@ -511,7 +519,7 @@ def _write(actor: Any, unit: OrgUnit, planned: list[RowResult], filename: str) -
         assert result.plan is not None
         member, member_events = result.plan
         for event in member_events:
-            event.member = member
+            event.member_id = member.pk
             events.append(event)
         result.status = RowStatus.CREATED
         result.member_id = member.pk
@@ -519,7 +527,6 @@ def _write(actor: Any, unit: OrgUnit, planned: list[RowResult], filename: str) -
     events_insert(events, batch=CHUNK)
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     actor_name = str(actor_obj)[:150] if actor_obj else "system"
-    now = timezone.now()
     entries = (
         (
             now,

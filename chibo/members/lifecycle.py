@@ -12,7 +12,7 @@ is voided with a reason, and the derived fields are computed again.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -113,7 +113,7 @@ def party_age(member: Member, today: dt.date | None = None) -> int | None:
     return age_on(member.admission_date, today or timezone.localdate())
 
 
-def derive(events: Iterable[MemberEvent], *, today: dt.date) -> Derived:
+def derive(events: Iterable[AnyEvent], *, today: dt.date) -> Derived:
     """Fold the non-voided events, in date order, into the member's state on ``today``."""
     state = Derived()
     for event in sorted(events, key=lambda e: (e.date, e.pk or 0)):
@@ -134,7 +134,7 @@ def _expire(state: Derived, day: dt.date) -> Derived:
     return state
 
 
-def _step(state: Derived, event: MemberEvent) -> Derived:
+def _step(state: Derived, event: AnyEvent) -> Derived:
     kind = event.kind
     if kind == EventKind.ADMISSION:
         return Derived(
@@ -197,7 +197,7 @@ def _fail(message: str, code: str, field: str | None = None) -> ValidationError:
 
 
 def validate_event(
-    member: Member, events: list[MemberEvent], data: EventData, today: dt.date
+    member: Member, events: Sequence[AnyEvent], data: EventData, today: dt.date
 ) -> None:
     """Refuse an event that the rules or the member's history do not allow."""
     live = [e for e in events if e.voided_at is None]
@@ -307,7 +307,7 @@ def _check_transfer_in(state: Derived, data: EventData) -> None:
         )
 
 
-def derived_columns(events: Iterable[MemberEvent], *, today: dt.date) -> dict[str, Any]:
+def derived_columns(events: Iterable[AnyEvent], *, today: dt.date) -> dict[str, Any]:
     """The member columns that follow from ``events`` on ``today`` — what every writer stores
     (services, the demo generator and the Excel import), so the three cannot drift apart."""
     state = derive(events, today=today)
@@ -338,7 +338,34 @@ def _refresh(member: Member, today: dt.date) -> list[str]:
     return changed
 
 
-# The columns a bulk writer sets on a new event (all but the id, the voiding time and creator).
+@dataclass(slots=True)
+class EventRow:
+    """A new event for a bulk writer (the Excel import): light, no model instance per row, but
+    with the attributes ``validate_event``, ``derive`` and ``events_insert`` read."""
+
+    kind: str
+    date: dt.date
+    cell_id: int
+    decision_number: str = ""
+    decision_date: dt.date | None = None
+    deciding_body: str = ""
+    other_cell_id: int | None = None
+    temporary: bool = False
+    until: dt.date | None = None
+    reason: str = ""
+    introducers: str = ""
+    higher_approval: str = ""
+    void_reason: str = ""
+    member_id: int | None = None
+    created_by_id: int | None = None
+    pk: int | None = None
+    voided_at: None = None
+
+
+# What the rules read: a stored event or a bulk writer's row.
+AnyEvent = MemberEvent | EventRow
+
+# The columns a bulk writer sets on a new event (all but the id and the voiding time).
 _INSERTED = (
     "member",
     "kind",
@@ -358,13 +385,17 @@ _INSERTED = (
 
 
 def events_insert(events: Iterable[Any], *, batch: int = 5_000) -> int:
-    """Insert new events in bulk (the demo seeder, the Excel import): objects with the
-    attributes of a ``MemberEvent`` (``member_id``, ``kind``, …), already validated. Three rows
-    per member make ``bulk_create``'s per-value work most of a large import otherwise."""
+    """Insert new events in bulk (the demo seeder, the Excel import): ``EventRow``s or other
+    objects with a ``MemberEvent``'s attributes (``member_id``, ``kind``, …), already
+    validated. Three rows per member make ``bulk_create``'s per-value work most of a large
+    import otherwise. ``created_by_id`` is optional (the seeder's rows have none)."""
     now = timezone.now()
     attnames = [concrete_field(MemberEvent, name).attname for name in _INSERTED]
-    rows = ([*(getattr(e, a) for a in attnames), now] for e in events)
-    return insert_values(MemberEvent, [*_INSERTED, "created_at"], rows, batch=batch)
+    rows = (
+        [*(getattr(e, a) for a in attnames), getattr(e, "created_by_id", None), now] for e in events
+    )
+    fields = [*_INSERTED, "created_by", "created_at"]
+    return insert_values(MemberEvent, fields, rows, batch=batch)
 
 
 def member_events(member: Member) -> list[MemberEvent]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -62,13 +62,18 @@ def member_names(full_name: str) -> dict[str, str]:
     return {"full_name": name, "sort_key": name_sort_key(name), "search_name": fold(name)}
 
 
+def record_values(data: RecordData) -> dict[str, Any]:
+    """The record's fields as a dict (shallow: ``asdict`` deep-copies every value)."""
+    return {name: getattr(data, name) for name in RECORD_FIELDS}
+
+
 def clean_record(data: RecordData) -> RecordData:
     """Normalise (NFC, trimmed, phone, upper-case province code) and check the formats.
 
     Raises ``ValidationError`` with one message per field, in the user's language.
     """
     values: dict[str, Any] = {
-        k: (nfc(v) if isinstance(v, str) else v) for k, v in asdict(data).items()
+        k: (nfc(v) if isinstance(v, str) else v) for k, v in record_values(data).items()
     }
     values["phone"] = normalize_phone(values["phone"]) if values["phone"] else ""
     values["record_province"] = values["record_province"].upper()
@@ -121,7 +126,7 @@ def _check_unique(data: RecordData, exclude_pk: int | None) -> None:
 
 
 def _apply(member: Member, data: RecordData) -> None:
-    for key, value in asdict(data).items():
+    for key, value in record_values(data).items():
         setattr(member, key, value)
     for key, value in member_names(data.full_name).items():
         setattr(member, key, value)

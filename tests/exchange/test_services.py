@@ -305,6 +305,9 @@ def test_imported_member_equals_one_made_through_the_services(world) -> None:
             )
 
         assert index_rows(imported) == index_rows(reference) != []
+        # The import's events record who imported them, as the services record the actor.
+        creators = MemberEvent.objects.filter(member=imported).values_list("created_by", flat=True)
+        assert set(creators) == {world.commune_user.pk}
         # Its derived columns are what lifecycle.derive says of its stored events.
         state = derive(member_events(imported), today=dt.date.today())
         assert (imported.status, imported.recognition_date) == (
