@@ -28,6 +28,18 @@ def concrete_field(model: type[models.Model], name: str) -> models.Field:
     return field
 
 
+def _last_value(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert``, remembering its last argument (by identity) and result."""
+    last: list[Any] = [object(), None]
+
+    def converted(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converted
+
+
 def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     """How a value of ``field`` is handed to the driver: as it is, or through the database
     operations Django's own save path ends in (the same adapters, without the layers above)."""
@@ -37,7 +49,8 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     ):
         return None
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
+        # A bulk writer stamps every row with the same time: adapt it once.
+        return _last_value(ops.adapt_datetimefield_value)
     if isinstance(field, models.DateField):
         return ops.adapt_datefield_value
     if isinstance(field, models.JSONField):

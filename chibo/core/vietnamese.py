@@ -25,12 +25,15 @@ _UNKNOWN = "99"
 _TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
 # Marks that make a different letter (ă â ê ô ơ ư), not a tone.
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
-_SPACES = re.compile(r"\s+")
 
 
 def nfc(text: str) -> str:
     """Normalise to NFC and collapse runs of whitespace; the form every name is stored in."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
+    if not text:
+        return ""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 def fold(text: str) -> str:

@@ -54,6 +54,9 @@ _CARD = re.compile(r"^\d{8}$")
 _RECORD = re.compile(r"^\d{6}$")
 _PROVINCE = re.compile(r"^[A-Z0-9]{1,4}$")
 _CITIZEN = re.compile(r"^\d{12}$")
+# Django's ``Choices.values`` builds a new list on every read.
+_SEXES = frozenset(Sex.values)
+_THEORY_LEVELS = frozenset(TheoryLevel.values)
 
 
 def member_names(full_name: str) -> dict[str, str]:
@@ -82,9 +85,9 @@ def clean_record(data: RecordData) -> RecordData:
     errors: dict[str, str] = {}
     if not values["full_name"]:
         errors["full_name"] = _("The full name is required.")
-    if values["sex"] not in Sex.values:
+    if values["sex"] not in _SEXES:
         errors["sex"] = _("Choose male or female.")
-    if values["theory_level"] not in TheoryLevel.values:
+    if values["theory_level"] not in _THEORY_LEVELS:
         errors["theory_level"] = _("Unknown political theory level.")
     if values["card_number"] and not _CARD.match(values["card_number"]):
         errors["card_number"] = _("The party card number has 8 digits.")
