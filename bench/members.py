@@ -64,6 +64,10 @@ def measure() -> None:
     from chibo.members.models import Member
     from chibo.orgunits.models import OrgUnit, UnitKind
 
+    # Planner statistics, as a database has them in service (autovacuum, or after an import):
+    # right after the bulk seed PostgreSQL has none and may pick a plan for an empty table.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     rng = random.Random(20261124)
     with scopes_disabled():
         root = OrgUnit.objects.filter(depth=1, code__startswith="S").order_by("path").first()
