@@ -458,7 +458,10 @@ def _member_filters(filters: SearchFilters, today: dt.date, via: str = "") -> Q:
     if filters.age_band:
         condition &= _band(f"{via}birth_date", AGE_BANDS, filters.age_band, today)
     if filters.party_age_band:
-        condition &= _band(f"{via}admission_date", PARTY_AGE_BANDS, filters.party_age_band, today)
+        # Counted from the admission decision, for recognised members only (as
+        # lifecycle.party_age): a probationary member has no party age yet.
+        band = _band(f"{via}admission_date", PARTY_AGE_BANDS, filters.party_age_band, today)
+        condition &= band & Q(**{f"{via}recognition_date__isnull": False})
     if filters.theory_level:
         condition &= Q(**{f"{via}theory_level": filters.theory_level})
     return condition

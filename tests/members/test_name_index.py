@@ -216,3 +216,19 @@ def test_folded_query_spacing_does_not_matter(world) -> None:
     make_member(world.cell, "Nguyễn Văn An")
     assert _search(world, "  NGUYEN   van  ").count == 1
     assert fold("Nguyễn") == "nguyen"
+
+
+def test_party_age_bands_leave_out_probationary_members(world) -> None:
+    """lifecycle.party_age is None until recognition; the filter agrees."""
+    with scopes_disabled():
+        new = make_member(world.cell, "Lò Văn Mới Vào", official=False)
+        for kind, days in ((EventKind.ADMISSION, 300), (EventKind.CEREMONY, 280)):
+            day = dt.date.today() - dt.timedelta(days=days)
+            member_event_add(actor=None, member=new, data=EventData(kind, day))
+    recognised = make_member(world.cell, "Lò Văn Đã Vào", admitted=dt.date(2023, 3, 1))
+    scope = UnitScope.of([world.province.path])
+    with unit_scope(units=scope, members=scope, audit=scope):
+        filters = selectors.SearchFilters(q="lo van", party_age_band="under5")
+        found = {m.pk for m in selectors.member_search_page(filters=filters).object_list}
+    assert recognised.pk in found
+    assert new.pk not in found
