@@ -25,6 +25,7 @@ from vietnam_provinces import Province
 from chibo.core.audit import audit_record
 from chibo.core.models import AuditEntry
 from chibo.core.vietnamese import fold, text_sort_key
+from chibo.demo.meetings import delete_meetings, seed_meetings
 from chibo.demo.plan import (
     DEMO_COMMUNE,
     NEW_COMMUNES,
@@ -43,6 +44,7 @@ from chibo.demo.plan import (
     resolve_as_of,
     scale_root_code,
 )
+from chibo.meetings.models import Meeting
 from chibo.members.lifecycle import derived_columns, events_insert
 from chibo.members.models import EventKind, Member, MemberEvent, MemberNameWord, MemberStatus
 from chibo.members.name_index import name_index_insert
@@ -57,6 +59,8 @@ class Counts:
     members: int = 0
     posts: int = 0
     events: int = 0
+    meetings: int = 0
+    attendance: int = 0
 
 
 @dataclass
@@ -346,6 +350,12 @@ def _write_province(
     counts = writer.counts
     if root.code == REAL_ROOT_CODE:
         counts.events += _pending_transfer(as_of)
+        # The real demo shows a year of meetings; the --scale provinces do without (benchmarks
+        # of the member records do not need them, and they would add minutes to the seed).
+        seed = changes["seed"]
+        assert isinstance(seed, int)
+        meetings = seed_meetings(root, seed=seed, as_of=as_of)
+        counts.meetings, counts.attendance = meetings.meetings, meetings.attendance
     # One entry for the whole run: an entry per row would double the work and say nothing more.
     summary = {**changes, **vars(counts)}
     audit_record(
@@ -365,13 +375,16 @@ def existing_counts(root: OrgUnit) -> Counts:
         cells=units.filter(kind=UnitKind.CELL).count(),
         members=Member.objects.filter(cell__path__startswith=root.path).count(),
         posts=Post.objects.filter(unit__path__startswith=root.path).count(),
+        meetings=Meeting.objects.filter(cell__path__startswith=root.path).count(),
     )
 
 
 def delete_province(root: OrgUnit) -> None:
     """Remove a seeded province and everything on it, in the order PROTECT allows: posts and
-    audit entries first, then members (a commune at a time, to keep memory flat), then units."""
+    audit entries first, then meetings and what hangs on them, then members (a commune at a
+    time, to keep memory flat), then units."""
     prefix = root.path
+    delete_meetings(prefix)
     inside = Q(unit__path__startswith=prefix) | Q(member__cell__path__startswith=prefix)
     Post.objects.filter(inside).delete()
     AuditEntry.objects.filter(inside).delete()

@@ -128,6 +128,9 @@ class Command(BaseCommand):
             f"  {c.communes} đảng bộ xã, phường / communes · {c.cells} chi bộ / cells · "
             f"{c.members} đảng viên / members · {c.posts} chức vụ / posts"
         )
+        if c.meetings:
+            rolls = f" · {c.attendance} lượt điểm danh / roll lines" if c.attendance else ""
+            self.stdout.write(f"  {c.meetings} cuộc sinh hoạt / meetings{rolls}")
         if result.created:
             rate = c.members / result.seconds if result.seconds else 0
             self.stdout.write(
