@@ -15,6 +15,7 @@ urlpatterns = [
     path("units/", include("chibo.orgunits.urls")),
     path("members/", include("chibo.members.urls")),
     path("exchange/", include("chibo.exchange.urls")),
+    path("meetings/", include("chibo.meetings.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from chibo.meetings.overview import home_meetings
 from chibo.members.deadlines import deadlines_for
 from chibo.orgunits.selectors import unit_roots
 
@@ -32,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "roots": unit_roots(access=request.access),
         "deadlines": deadlines_for(access=request.access),
+        "meetings": home_meetings(access=request.access),
     }
     return render(request, "core/home.html", context)
 

@@ -222,3 +222,72 @@ def model_cell_mark(
         changes={"since": [None, since.isoformat()]},
     )
     return marker
+
+
+@transaction.atomic
+def model_cell_unmark(*, actor: Any, commune: OrgUnit, cell: OrgUnit) -> None:
+    """The commune takes the model-cell marker off one of its cells (its templates stay, no
+    longer offered to other cells unless the commune publishes them)."""
+    if not cell.path.startswith(commune.path) or cell.pk == commune.pk:
+        raise fail(_("A commune marks only its own cells."), "not_below")
+    marker = ModelCell.objects.filter(cell=cell).first()
+    if marker is None:
+        return
+    since = marker.since.isoformat()
+    marker.delete()
+    audit_record(
+        actor=actor,
+        action="model_cell.unmarked",
+        obj=cell,
+        unit=cell,
+        changes={"since": [since, None]},
+    )
+
+
+_ITEM_FIELDS = ("step", "title", "content", "reference", "conclusion")
+
+
+@transaction.atomic
+def agenda_item_save(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    step: str,
+    title: str,
+    content: str = "",
+    reference: str = "",
+    conclusion: str = "",
+    item: AgendaItem | None = None,
+) -> AgendaItem:
+    """Add an item to the agenda (at the end of its step), or change one: its text before the
+    meeting, its conclusion during and after it. Refused once the minutes are locked."""
+    meeting = open_meeting(meeting)
+    if item is not None and item.meeting_id != meeting.pk:
+        raise fail(_("That agenda item is not of this meeting."), "wrong_meeting")
+    if step not in AgendaStep.values:
+        raise fail(_("Choose the step: opening, content or conclusion."), "invalid_step", "step")
+    title = nfc(title).strip()
+    if not title:
+        raise fail(_("Every agenda item needs a title."), "no_title", "title")
+    before = snapshot(item, list(_ITEM_FIELDS)) if item is not None else {}
+    if item is None:
+        items = list(AgendaItem.objects.filter(meeting=meeting).order_by("order"))
+        steps = list(AgendaStep.values)
+        # After the last item of the same or an earlier step; the later ones move down by one.
+        position = sum(1 for i in items if steps.index(i.step) <= steps.index(step)) + 1
+        later = [i for i in items if i.order >= position]
+        for moved in reversed(later):
+            # One by one from the end, so the (meeting, order) constraint holds at every step.
+            AgendaItem.objects.filter(pk=moved.pk).update(order=moved.order + 1)
+        item = AgendaItem(
+            meeting=meeting, order=position, source=AgendaSource.LOCAL_ISSUE, step=step
+        )
+    item.step, item.title = step, title[:300]
+    item.content, item.reference = nfc(content).strip(), nfc(reference).strip()[:100]
+    item.conclusion = nfc(conclusion).strip()
+    item.full_clean()
+    item.save()
+    changes = diff(before, snapshot(item, list(_ITEM_FIELDS)))
+    if changes:
+        audit_meeting(actor, "meeting.agenda_item_saved", meeting, changes)
+    return item

@@ -282,11 +282,50 @@ def _names(entries: Iterable[RollEntry]) -> str:
     return ", ".join(e.member.full_name for e in entries)
 
 
+@dataclass(frozen=True)
+class QualityFacts:
+    """What the quality check reads besides the meeting: gathered for one meeting
+    (``quality_check``) or for many at once (``quality_many``)."""
+
+    roll: list[RollEntry]
+    runs: dict[int, list[Run]]  # excused runs of the year up to the meeting
+    preparer_ids: set[int]  # secretary and deputies on the meeting's date
+    has_agenda: bool
+    committee_met_before: bool  # a committee meeting held in the 31 days before
+
+
 def quality_check(meeting: Meeting) -> list[Criterion]:
     """The meeting against the quality criteria of DOMAIN.md; a constant number of queries."""
     day = meeting_date(meeting)
+    preparers = Post._base_manager.filter(
+        unit_id=meeting.cell_id, kind__in=PREPARER_POSTS, start_date__lte=day
+    ).exclude(end_date__lt=day)
+    committee_met = (
+        Meeting.objects.filter(
+            cell_id=meeting.cell_id,
+            kind=MeetingKind.COMMITTEE,
+            status__in=HELD_STATUSES,
+            planned_date__gte=day - dt.timedelta(days=31),
+            planned_date__lt=day,
+        )
+        .exclude(pk=meeting.pk)
+        .exists()
+    )
+    facts = QualityFacts(
+        roll=roll_for(meeting),
+        runs=excused_runs(_year_attendance(meeting.cell_id, day.year, until=meeting.planned_date)),
+        preparer_ids=set(preparers.values_list("member_id", flat=True)),
+        has_agenda=AgendaItem.objects.filter(meeting_id=meeting.pk).exists(),
+        committee_met_before=committee_met,
+    )
+    return criteria_of(meeting, facts)
+
+
+def criteria_of(meeting: Meeting, facts: QualityFacts) -> list[Criterion]:
+    """The quality criteria from the meeting and its facts (no query)."""
+    day = meeting_date(meeting)
     held = meeting.status in HELD_STATUSES
-    roll = roll_for(meeting)
+    roll = facts.roll
     counts = counts_of(roll)
     recorded = held and counts.on_roll > counts.not_recorded
     criteria: list[Criterion] = []
@@ -314,7 +353,7 @@ def quality_check(meeting: Meeting) -> list[Criterion]:
             _names(unexcused),
         )
     )
-    runs = excused_runs(_year_attendance(meeting.cell_id, day.year, until=meeting.planned_date))
+    runs = facts.runs
     too_many = [
         e
         for e in roll
@@ -342,14 +381,11 @@ def quality_check(meeting: Meeting) -> list[Criterion]:
             meeting.fixed_date.strftime("%d/%m/%Y") if meeting.fixed_date else "",
         )
     )
-    preparers = Post._base_manager.filter(
-        unit_id=meeting.cell_id, kind__in=PREPARER_POSTS, start_date__lte=day
-    ).exclude(end_date__lt=day)
-    has_agenda = AgendaItem.objects.filter(meeting_id=meeting.pk).exists()
+    has_agenda = facts.has_agenda
     prepared = (
         has_agenda
         and meeting.prepared_by_id is not None
-        and preparers.filter(member_id=meeting.prepared_by_id).exists()
+        and meeting.prepared_by_id in facts.preparer_ids
     )
     criteria.append(
         Criterion(
@@ -376,18 +412,7 @@ def quality_check(meeting: Meeting) -> list[Criterion]:
             timezone.localtime(published).strftime("%d/%m/%Y %H:%M") if published else "",
         )
     )
-    committee_met = (
-        meeting.committee_met_before
-        or Meeting.objects.filter(
-            cell_id=meeting.cell_id,
-            kind=MeetingKind.COMMITTEE,
-            status__in=HELD_STATUSES,
-            planned_date__gte=day - dt.timedelta(days=31),
-            planned_date__lt=day,
-        )
-        .exclude(pk=meeting.pk)
-        .exists()
-    )
+    committee_met = meeting.committee_met_before or facts.committee_met_before
     if meeting.kind == MeetingKind.COMMITTEE:
         committee_met_result: bool | None = None
     else:
@@ -495,9 +520,14 @@ def member_alerts(cell: OrgUnit, year: int) -> list[MemberAlert]:
     Two queries. (Not paying dues for 3 months also calls for the review; that joins here when
     the dues app exists.)
     """
-    rows = _year_attendance(cell.pk, year)
-    rule = absence_rule()
-    alerts: dict[tuple[int, str], MemberAlert] = {}
+    return alerts_for_cells([cell], year)[cell.pk]
+
+
+Found = tuple[int, str, str, list[dt.date]]
+
+
+def _found_alerts(rows: list[Any], rule: str) -> list[Found]:
+    """``(member id, kind, label, dates)`` of the alerts in one cell's rows of the year."""
     unexcused: dict[int, list[dt.date]] = defaultdict(list)
     for member_id, _meeting_id, day, category in rows:
         if category == C.ABSENT_UNEXCUSED:
@@ -520,12 +550,40 @@ def member_alerts(cell: OrgUnit, year: int) -> list[MemberAlert]:
                 "the cell reviews the member (Charter Art. 8)"
             ) % {"n": len(counted)}
             found.append((member_id, AlertKind.REMOVAL_REVIEW, label, counted))
-    # The members themselves, unscoped: they were on this cell's rolls (see eligible_members).
-    members = Member._base_manager.in_bulk({member_id for member_id, *_rest in found})
-    for member_id, kind, label, days in found:
-        alerts[(member_id, kind)] = MemberAlert(members[member_id], kind, label, days)
+    return found
+
+
+def alerts_for_cells(cells: Iterable[OrgUnit], year: int) -> dict[int, list[MemberAlert]]:
+    """``member_alerts`` of several cells at once (the commune's view): two queries."""
+    cell_ids = [cell.pk for cell in cells]
+    by_cell: dict[int, list[Any]] = {pk: [] for pk in cell_ids}
+    rows = Attendance.objects.filter(
+        meeting__cell_id__in=cell_ids,
+        meeting__status__in=HELD_STATUSES,
+        meeting__planned_date__gte=dt.date(year, 1, 1),
+        meeting__planned_date__lte=dt.date(year, 12, 31),
+    ).exclude(meeting__kind=MeetingKind.COMMITTEE)
+    for cell_id, *row in rows.order_by("meeting__planned_date", "meeting_id").values_list(
+        "meeting__cell_id", "member_id", "meeting_id", "meeting__planned_date", "category"
+    ):
+        by_cell[cell_id].append(row)
+    rule = absence_rule()
+    found = {cell_id: _found_alerts(cell_rows, rule) for cell_id, cell_rows in by_cell.items()}
+    # The members themselves, unscoped: they were on these cells' rolls (see eligible_members).
+    members = Member._base_manager.in_bulk(
+        {member_id for cell_found in found.values() for member_id, *_rest in cell_found}
+    )
     order = {AlertKind.REMOVAL_REVIEW: 0, AlertKind.UNEXCUSED: 1, AlertKind.EXCUSED_IN_A_ROW: 2}
-    return sorted(alerts.values(), key=lambda a: (order[a.kind], a.member.sort_key, a.member.pk))
+    result: dict[int, list[MemberAlert]] = {}
+    for cell_id, cell_found in found.items():
+        alerts = {
+            (member_id, kind): MemberAlert(members[member_id], kind, label, days)
+            for member_id, kind, label, days in cell_found
+        }
+        result[cell_id] = sorted(
+            alerts.values(), key=lambda a: (order[a.kind], a.member.sort_key, a.member.pk)
+        )
+    return result
 
 
 @dataclass(frozen=True)

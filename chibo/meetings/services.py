@@ -70,6 +70,7 @@ __all__ = [
     "open_action_items",
     "plan_year",
     "resolution_save",
+    "roll_call_save",
     "speech_add",
 ]
 
@@ -345,4 +346,16 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
         meeting,
         {"status": [before, meeting.status], "reason": [None, nfc(reason).strip()]},
     )
+    return meeting
+
+
+@transaction.atomic
+def roll_call_save(
+    *, actor: Any, meeting: Meeting, data: MeetingData, version: int, rows: list[RollRow]
+) -> Meeting:
+    """The roll-call screen in one transaction: the header (opening and closing time, chair,
+    minute-taker, guests) with the optimistic check, then the whole roll. Either both are saved
+    or neither."""
+    meeting = meeting_update(actor=actor, meeting=meeting, data=data, version=version)
+    attendance_save(actor=actor, meeting=meeting, rows=rows)
     return meeting
