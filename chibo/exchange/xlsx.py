@@ -107,10 +107,17 @@ def read_table(stream: IO[bytes], filename: str, *, size: int | None = None) -> 
 
 
 def _xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[Any, ...]]:
-    try:
+    # The fast reader yields what openpyxl yields; where it cannot be sure to, it hands over
+    # to openpyxl (the stream rewound, the rows already read skipped).
+    from chibo.exchange.xlsx_fast import iter_rows_with_fallback
+
+    def with_openpyxl() -> Iterator[tuple[Any, ...]]:
         book = load_workbook(stream, read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        return sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+
+    try:
+        rows = iter_rows_with_fallback(stream, max_col=MAX_COLUMNS, fallback=with_openpyxl)
         first = next(rows, None)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise _file_error(
