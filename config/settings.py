@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "chibo.demo",
     "chibo.exchange",
     "chibo.meetings",
+    "chibo.notifications",
     "chibo.api",
 ]
 
@@ -228,4 +229,9 @@ LOGGING = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "chibo@localhost")
+# Where SMS notices go: a dotted path to a chibo.notifications.sms.SMSBackend (a provider plugs
+# in here); the default only records them in the outbox.
+CHIBO_SMS_BACKEND = os.environ.get(
+    "CHIBO_SMS_BACKEND", "chibo.notifications.sms.DatabaseSMSBackend"
+)
 ADMINS = [("Chibo admin", a) for a in env_list("ADMIN_EMAILS")]
