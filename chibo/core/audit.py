@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -11,8 +12,12 @@ from django.db import models
 
 from chibo.core.models import AuditEntry
 
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
 
 def _plain(value: Any) -> Any:
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dt.date | dt.datetime | dt.time):
@@ -22,14 +27,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=512)
+def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, getattr(model._meta.get_field(name), "attname", name)) for name in fields)
+
+
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The values of ``fields`` (foreign keys by id) as JSON-ready data."""
-    data: dict[str, Any] = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        attname = getattr(field, "attname", name)
-        data[name] = _plain(getattr(instance, attname))
-    return data
+    return {
+        name: _plain(getattr(instance, attname))
+        for name, attname in _attnames(type(instance), tuple(fields))
+    }
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
