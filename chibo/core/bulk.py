@@ -20,6 +20,19 @@ BATCH = 5_000
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
 
 
+class Instances:
+    """Builds new instances of ``model`` through ``Model.__init__``'s positional path (about
+    half the time of keyword arguments): ``Instances(Member)(full_name=..., cell_id=...)``;
+    a column not given gets its field's default."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self.fields = [(f.attname, f) for f in model._meta.concrete_fields]
+
+    def __call__(self, **values: Any) -> Any:
+        return self.model(*[values[a] if a in values else f.get_default() for a, f in self.fields])
+
+
 def concrete_field(model: type[models.Model], name: str) -> models.Field:
     """The model's field called ``name``, which must be a column of its table."""
     field = model._meta.get_field(name)

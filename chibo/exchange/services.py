@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.core.audit import audit_record, diff, snapshot
-from chibo.core.bulk import insert_objects, insert_values
+from chibo.core.bulk import Instances, insert_objects, insert_values
 from chibo.core.models import AuditEntry
 from chibo.core.vietnamese import fold, nfc
 from chibo.exchange.models import ImportJob, ImportMode, JobStatus, RegisterSnapshot, RowStatus
@@ -360,6 +360,9 @@ def _label(name: str) -> str:
     return str(getattr(Member._meta.get_field(model_field), "verbose_name", name))
 
 
+_new_member = Instances(Member)
+
+
 def _plan(
     ctx: ImportContext,
     actor: Any,
@@ -369,9 +372,9 @@ def _plan(
     result: RowResult,
 ) -> None:
     """The member and events to write, checked by the lifecycle rules; or errors."""
-    member = Member(cell=cell, **record_values(data))
-    for key, value in member_names(data.full_name).items():
-        setattr(member, key, value)
+    values = {**record_values(data), **member_names(data.full_name)}
+    member = _new_member(cell_id=cell.pk, **values)
+    member.cell = cell
     admission = dates["admission_date"]
     assert admission is not None
     steps = [
