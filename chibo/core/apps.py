@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from chibo.core import scoping  # noqa: F401  (registers the __within lookup)
+        from chibo.core import lookups, scoping  # noqa: F401  (register __within, __any_of)

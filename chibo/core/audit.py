@@ -42,6 +42,8 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """``{field: [before, after]}`` for the fields whose value changed."""
+    if not before:
+        return {k: [None, v] for k, v in after.items() if v is not None}
     keys = dict.fromkeys([*before, *after])
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 

@@ -61,6 +61,10 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
         isinstance(field, _PLAIN) and not isinstance(field, models.JSONField)
     ):
         return None
+    if connection.vendor == "postgresql" and isinstance(field, models.DateField):
+        # psycopg adapts dates and aware datetimes itself (Django's PostgreSQL adapters
+        # return them unchanged).
+        return None
     if isinstance(field, models.DateTimeField):
         # A bulk writer stamps every row with the same time: adapt it once.
         return _last_value(ops.adapt_datetimefield_value)
@@ -83,22 +87,21 @@ def insert_values(
     meta = model._meta
     columns = [concrete_field(model, name) for name in fields]
     converters = [_converter(f) for f in columns]
-    if all(convert is None for convert in converters):
-        prepared = [tuple(row) for row in rows]
-    else:
-        prepared = [
-            tuple(
-                value if convert is None or value is None else convert(value)
-                for value, convert in zip(row, converters, strict=True)
-            )
-            for row in rows
-        ]
+    converted = [(i, c) for i, c in enumerate(converters) if c is not None]
+    prepared: list[Sequence[Any]] = []
+    for row in rows:
+        if converted:
+            row = list(row)
+            for i, convert in converted:
+                if row[i] is not None:
+                    row[i] = convert(row[i])
+        prepared.append(row)
     _send(meta.db_table, columns, prepared, batch)
     return len(prepared)
 
 
 def _send(
-    table: str, columns: Sequence[models.Field], rows: list[tuple[Any, ...]], batch: int
+    table: str, columns: Sequence[models.Field], rows: Sequence[Sequence[Any]], batch: int
 ) -> None:
     """Write prepared rows: PostgreSQL's ``COPY`` (one stream, no statement per row; about ten
     times ``executemany``), elsewhere one ``executemany`` per batch."""

@@ -38,7 +38,13 @@ def nfc(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case text without diacritics ("Đặng Thị Ánh" -> "dang thi anh") for searching."""
-    decomposed = unicodedata.normalize("NFD", nfc(text).lower().replace("đ", "d"))
+    return " ".join(_fold_word(word) for word in nfc(text).split(" ") if word)
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_word(word: str) -> str:
+    """One word folded; cached, as names are made of a few thousand words."""
+    decomposed = unicodedata.normalize("NFD", word.lower().replace("đ", "d"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

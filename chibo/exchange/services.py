@@ -287,13 +287,17 @@ def _existing(
             citizens.add(data.citizen_id)
         names.add(fold(data.full_name))
     wanted = ("id", "cell__path", "search_name", *_COMPARE)
-    condition = Q(card_number__in=cards) | Q(record_number__in=records) | Q(citizen_id__in=citizens)
+    condition = (
+        Q(card_number__any_of=cards)
+        | Q(record_number__any_of=records)
+        | Q(citizen_id__any_of=citizens)
+    )
     holders = list(Member._base_manager.filter(condition).values(*wanted)) if parsed else []
     by_name: dict[tuple[str, dt.date], list[dict[str, Any]]] = defaultdict(list)
     if names:
         # Visible to the importer: the subtree is where they may change members.
         same_names = Member._base_manager.filter(
-            cell__path__startswith=ctx.unit.path, search_name__in=names
+            cell__path__startswith=ctx.unit.path, search_name__any_of=names
         ).values(*wanted)
         for row in same_names:
             if row["birth_date"] is not None:
