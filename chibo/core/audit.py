@@ -36,14 +36,15 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The values of ``fields`` (foreign keys by id) as JSON-ready data."""
     return {
         name: _plain(getattr(instance, attname))
-        for name, attname in _attnames(type(instance), tuple(fields))
+        for name, attname in _attnames(instance._meta.model, tuple(fields))
     }
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """``{field: [before, after]}`` for the fields whose value changed."""
     if not before:
-        return {k: [None, v] for k, v in after.items() if v is not None}
+        # A new record: its filled fields (an empty text is not a change from nothing).
+        return {k: [None, v] for k, v in after.items() if v is not None and v != ""}
     keys = dict.fromkeys([*before, *after])
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
