@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from psycopg.copy import QueuedLibpqWriter
 
 BATCH = 5_000
 # Fields whose Python values the drivers take as they are.
@@ -110,7 +111,10 @@ def _send(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # psycopg's own cursor under Django's wrapper
-            with raw.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+            # A thread sends the data while Python formats the next rows, so the server
+            # inserts (and updates its indexes) at the same time, on the other core.
+            writer = QueuedLibpqWriter(raw)
+            with raw.copy(f"COPY {quote(table)} ({names}) FROM STDIN", writer=writer) as copy:
                 for row in rows:
                     copy.write_row(row)
             return
