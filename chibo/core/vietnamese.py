@@ -27,8 +27,12 @@ _TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": 
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
 
 
+@functools.lru_cache(maxsize=16384)
 def nfc(text: str) -> str:
-    """Normalise to NFC and collapse runs of whitespace; the form every name is stored in."""
+    """Normalise to NFC and collapse runs of whitespace; the form every name is stored in.
+
+    Cached: an import normalises every cell twice (as read, then as a record), and most of a
+    register's texts repeat (ethnicity, home town, occupation)."""
     if not text:
         return ""
     if not unicodedata.is_normalized("NFC", text):
