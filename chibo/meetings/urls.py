@@ -29,5 +29,6 @@ urlpatterns = [
     path("<int:pk>/lock/", views_minutes.lock, name="lock"),
     path("<int:pk>/amend/", views_minutes.amend, name="amend"),
     path("<int:pk>/print/", views_minutes.print_minutes, name="print"),
+    path("<int:pk>/minutes.docx", views_minutes.minutes_docx, name="minutes_docx"),
     path("<int:pk>/quality/", views_minutes.quality, name="quality"),
 ]

@@ -48,6 +48,7 @@ from chibo.meetings.models import (
 )
 from chibo.members.models import Member
 from chibo.members.selectors import member_get
+from chibo.notifications.services import notify_meeting
 from chibo.orgunits.models import OrgUnit
 from chibo.orgunits.selectors import unit_get
 
@@ -438,7 +439,8 @@ def notify(request: HttpRequest, pk: int) -> HttpResponse:
     error_text = ""
     if request.method == "POST":
         try:
-            services.meeting_notify(actor=request.user, meeting=meeting)
+            # Marks the meeting notified and sends the notice (home page, e-mail, SMS).
+            notify_meeting(actor=request.user, meeting=meeting)
         except ValidationError as error:
             error_text = " ".join(error.messages)
         else:

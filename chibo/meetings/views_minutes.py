@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from chibo.core.roles import Cap
 from chibo.core.scoping import scopes_disabled
 from chibo.core.views import apply_validation_error
-from chibo.meetings import overview, selectors, services
+from chibo.meetings import docx, overview, selectors, services
 from chibo.meetings.forms import AmendForm, ConfirmForm, ResolutionForm, SpeechForm
 from chibo.meetings.models import AgendaItem, AttendanceCategory, Meeting, Resolution, Speech
 from chibo.orgunits.models import OrgUnit
@@ -190,6 +190,15 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("meetings:minutes", pk=meeting.pk)
     context["form"] = form
     return render(request, "meetings/amend.html", context)
+
+
+@login_required
+def minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes as a Word file in the official layout (chibo.meetings.docx)."""
+    meeting = overview.meeting_get(access=request.access, pk=pk)
+    response = HttpResponse(docx.minutes_docx(meeting), content_type=docx.DOCX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{docx.minutes_filename(meeting)}"'
+    return response
 
 
 @login_required

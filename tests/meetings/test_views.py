@@ -5,6 +5,7 @@ number of queries. (Scope: tests/scope_rows/meetings.py.)"""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
@@ -27,6 +28,7 @@ from chibo.meetings.models import (
     Resolution,
     Speech,
 )
+from chibo.notifications.models import Notice
 from tests.meetings.factories import EXC, UNEXC, P, aware, bulk_members, hold, meeting_on, roll
 
 pytestmark = pytest.mark.django_db
@@ -244,6 +246,10 @@ def test_detail_shows_agenda_materials_warning_and_answers(world, sec, client_en
     sec.post(reverse("meetings:edit", args=[meeting.pk]), {"publish_now": "1", "version": "1"})
     assert _fresh(meeting).materials_published_at is not None
     assert sec.post(reverse("meetings:notify", args=[meeting.pk])).status_code == 302
+    # The notice went out: one on the home page of each member on the roll, at least.
+    with scopes_disabled():
+        sent = Notice.objects.filter(related_id=meeting.pk, channel="web")
+        assert sent.filter(recipient_member=world.plain_member).exists()
     member = client_en(world.member_user)
     response = member.post(
         reverse("meetings:answer", args=[meeting.pk]), {"answer": "absent", "reason": ""}
@@ -536,3 +542,15 @@ def test_home_shows_the_alerts_to_the_secretary(world, client_en, meeting) -> No
     html = client_en(world.commune_user).get(reverse("home")).content.decode()
     assert 'id="meeting-alerts"' in html
     assert reverse("meetings:commune", args=[world.commune.pk]) in html
+
+
+def test_minutes_download_as_word(world, sec, meeting) -> None:
+    from docx import Document
+
+    response = sec.get(reverse("meetings:minutes_docx", args=[meeting.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "BIÊN BẢN" in text
+    html = sec.get(reverse("meetings:minutes", args=[meeting.pk])).content.decode()
+    assert reverse("meetings:minutes_docx", args=[meeting.pk]) in html

@@ -59,7 +59,13 @@ _CHANGE_PAGES = [
     "meetings:lock",
     "meetings:amend",
 ]
-_VIEW_PAGES = ["meetings:detail", "meetings:answer", "meetings:print", "meetings:quality"]
+_VIEW_PAGES = [
+    "meetings:detail",
+    "meetings:answer",
+    "meetings:print",
+    "meetings:minutes_docx",
+    "meetings:quality",
+]
 
 # (url name, args from the world, the roles that get 200)
 ROWS = [
