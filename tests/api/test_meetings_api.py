@@ -349,7 +349,7 @@ def test_lock_scope(world, meeting, role, status) -> None:
 def test_lock_needs_complete_minutes(world, meeting) -> None:
     response = call("post", f"/meetings/{meeting.pk}/lock", world.secretary)
     body = assert_error(response, 400, "incomplete")
-    assert "resolution" in body["error"]
+    assert "nghị quyết" in body["error"]  # Vietnamese first: the API speaks the user's language
 
 
 def test_a_locked_meeting_refuses_every_change(world, meeting) -> None:

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from chibo.meetings import services
@@ -64,7 +65,7 @@ def test_locking_needs_complete_minutes(world, sd) -> None:
     assert error.value.code == "not_held"
     meeting = hold(meeting)
     roll(meeting, {world.secretary_member: P})
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         services.meeting_lock(actor=None, meeting=meeting)
     assert error.value.code == "incomplete"
     message = error.value.messages[0]

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django_scopes import scopes_disabled
 
 from chibo.core.models import AuditEntry
@@ -143,7 +144,8 @@ def test_agenda_follows_the_three_steps(world, sd) -> None:
     )
     sources = [i.source for i in items]
     assert sources.index(AgendaSource.DOCUMENT) < sources.index(AgendaSource.LOCAL_ISSUE)
-    assert items[-3].title == "Next month's tasks"  # new items come before next month's tasks
+    # New items come before next month's tasks.
+    assert items[-3].title == gettext("Next month's tasks")
     assert [i.order for i in items] == list(range(1, len(items) + 1))
     # Built again: replaced, not added.
     services.agenda_from_template(actor=None, meeting=meeting)

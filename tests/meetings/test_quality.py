@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from chibo.meetings import selectors, services
@@ -101,7 +102,8 @@ def test_quality_criteria_month_by_month(year) -> None:
 def test_quality_detail_names_people(year) -> None:
     with scopes_disabled():
         feb = Meeting.objects.get(pk=year["meetings"][1].pk)
-        details = {c.key: c.detail for c in selectors.quality_check(feb)}
+        with translation.override("en"):
+            details = {c.key: c.detail for c in selectors.quality_check(feb)}
     assert details["attendance"] == "8 of 10 (80%)"
     assert details["no_unexcused"] == year["b"].full_name
 
