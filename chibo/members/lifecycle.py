@@ -365,24 +365,6 @@ class EventRow:
 # What the rules read: a stored event or a bulk writer's row.
 AnyEvent = MemberEvent | EventRow
 
-# The columns a bulk writer sets on a new event (all but the id and the voiding time).
-_INSERTED = (
-    "member",
-    "kind",
-    "date",
-    "decision_number",
-    "decision_date",
-    "deciding_body",
-    "cell",
-    "other_cell",
-    "temporary",
-    "until",
-    "reason",
-    "introducers",
-    "higher_approval",
-    "void_reason",
-)
-
 
 def events_insert(events: Iterable[Any], *, batch: int = 5_000) -> int:
     """Insert new events in bulk (the demo seeder, the Excel import): ``EventRow``s or other
@@ -390,11 +372,13 @@ def events_insert(events: Iterable[Any], *, batch: int = 5_000) -> int:
     validated. Three rows per member make ``bulk_create``'s per-value work most of a large
     import otherwise. ``created_by_id`` is optional (the seeder's rows have none)."""
     now = timezone.now()
-    attnames = [concrete_field(MemberEvent, name).attname for name in _INSERTED]
+    # The columns a bulk writer sets (all but the id and the voiding time).
+    inserted = ("member", *_EVENT_FIELDS, "void_reason")
+    attnames = [concrete_field(MemberEvent, name).attname for name in inserted]
     rows = (
         [*(getattr(e, a) for a in attnames), getattr(e, "created_by_id", None), now] for e in events
     )
-    fields = [*_INSERTED, "created_by", "created_at"]
+    fields = [*inserted, "created_by", "created_at"]
     return insert_values(MemberEvent, fields, rows, batch=batch)
 
 

@@ -9,7 +9,6 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
 from docx import Document
 
 from chibo.meetings import services
@@ -22,12 +21,6 @@ from tests.meetings.factories import EXC, LATE, UNEXC, P, hold, meeting_on, roll
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-
-
-@pytest.fixture
-def sd():
-    with scopes_disabled():
-        yield
 
 
 def _text(document) -> str:

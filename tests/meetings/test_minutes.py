@@ -8,7 +8,6 @@ from dataclasses import replace
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from django_scopes import scopes_disabled
 
 from chibo.meetings import services
 from chibo.meetings.models import Meeting, MeetingStatus, MinutesAmendment, Resolution
@@ -16,12 +15,6 @@ from tests.meetings.factories import EXC, UNEXC, P, hold, meeting_on, roll
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-
-
-@pytest.fixture
-def sd():
-    with scopes_disabled():
-        yield
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from dataclasses import replace
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from django_scopes import scopes_disabled
 
 from chibo.core.models import AuditEntry
 from chibo.meetings import selectors, services
@@ -25,12 +24,6 @@ from tests.meetings.factories import meeting_on
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-
-
-@pytest.fixture
-def sd():
-    with scopes_disabled():
-        yield
 
 
 def test_day_of_month_gives_twelve_meetings_and_planning_again_creates_nothing(world, sd) -> None:

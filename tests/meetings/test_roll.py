@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django_scopes import scopes_disabled
 
 from chibo.core.models import AuditEntry
 from chibo.meetings import selectors, services
@@ -22,12 +21,6 @@ from tests.meetings.factories import EXC, LATE, UNEXC, P, bulk_members, meeting_
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-
-
-@pytest.fixture
-def sd():
-    with scopes_disabled():
-        yield
 
 
 def _rows(meeting):
