@@ -46,7 +46,7 @@ from chibo.demo.plan import (
     scale_root_code,
 )
 from chibo.meetings.models import Meeting
-from chibo.members.lifecycle import derived_columns, events_insert
+from chibo.members.lifecycle import EventRow, derived_columns, events_insert
 from chibo.members.models import EventKind, Member, MemberEvent, MemberNameWord, MemberStatus
 from chibo.members.name_index import name_index_insert
 from chibo.members.services import member_names
@@ -145,32 +145,9 @@ def scale_numbering(index: int) -> Numbering:
     return Numbering(f"{20 + index:02d}", f"S{index:02d}")
 
 
-@dataclass(slots=True)
-class _EventRow:
-    """An event to insert: light (no model instance per row) but with the attributes
-    ``lifecycle.derive`` reads, so the member's columns are derived from these very rows."""
-
-    kind: str
-    date: dt.date
-    decision_number: str
-    decision_date: dt.date | None
-    deciding_body: str
-    cell_id: int
-    other_cell_id: int | None
-    temporary: bool
-    until: dt.date | None
-    reason: str
-    introducers: str
-    higher_approval: str = ""
-    void_reason: str = ""
-    member_id: int | None = None
-    pk: int | None = None
-    voided_at: None = None
-
-
-def _events(person: PersonPlan, cell: OrgUnit, cells: list[OrgUnit]) -> list[_EventRow]:
+def _events(person: PersonPlan, cell: OrgUnit, cells: list[OrgUnit]) -> list[EventRow]:
     return [
-        _EventRow(
+        EventRow(
             kind=e.kind,
             date=e.date,
             decision_number=e.decision_number,
@@ -190,7 +167,7 @@ def _events(person: PersonPlan, cell: OrgUnit, cells: list[OrgUnit]) -> list[_Ev
 def _member(
     person: PersonPlan,
     cell: OrgUnit,
-    events: list[_EventRow],
+    events: list[EventRow],
     numbers: tuple[str, str, str],
     as_of: Any,
 ) -> Member:
@@ -293,12 +270,12 @@ class _TreeWriter:
 
     def _people(
         self, placed: Iterable[tuple[CommunePlan, OrgUnit, list[OrgUnit]]]
-    ) -> tuple[list[Member], list[tuple[PostPlan, OrgUnit, Member]], list[list[_EventRow]]]:
+    ) -> tuple[list[Member], list[tuple[PostPlan, OrgUnit, Member]], list[list[EventRow]]]:
         """The member rows, each post with the unit and the member who holds it, and each
         member's events (in the members' order)."""
         members: list[Member] = []
         holders: list[tuple[PostPlan, OrgUnit, Member]] = []
-        histories: list[list[_EventRow]] = []
+        histories: list[list[EventRow]] = []
         numbering = self.numbering
         for plan, commune, cells in placed:
             everyone: list[Member] = []

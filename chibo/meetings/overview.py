@@ -35,11 +35,11 @@ from chibo.meetings.selectors import (
     MemberAlert,
     QualityFacts,
     RollEntry,
-    _standing,
     alerts_for_cells,
     criteria_of,
     excused_runs,
     meeting_date,
+    roll_standing,
 )
 from chibo.members.lifecycle import MEMBER_UNIT_KINDS, derive
 from chibo.members.models import Member, MemberEvent
@@ -176,7 +176,7 @@ def rolls_for(
             if committee is not None and member.pk not in committee:
                 continue
             state = derive(events[member.pk], today=day)
-            standing = _standing(state, meeting.cell_id, day)
+            standing = roll_standing(state, meeting.cell_id, day)
             if standing is None:
                 continue
             assert state.status is not None

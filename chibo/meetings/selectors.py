@@ -98,7 +98,7 @@ class RollEntry:
         return (C.PRESENT, C.LATE, C.ABSENT_EXCUSED, C.ABSENT_UNEXCUSED)
 
 
-def _standing(state: Derived, cell_id: int, day: dt.date) -> tuple[str, bool] | None:
+def roll_standing(state: Derived, cell_id: int, day: dt.date) -> tuple[str, bool] | None:
     """``(expected category, temporary)`` of a member in ``cell_id`` on ``day``, or None when
     the member is not on that cell's roll that day."""
     if state.status not in {MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY}:
@@ -153,7 +153,7 @@ def eligible_members(
     roll: list[RollEntry] = []
     for member in candidates:
         state = derive(events[member.pk], today=day)
-        standing = _standing(state, cell_id, day)
+        standing = roll_standing(state, cell_id, day)
         if standing is None or (committee is not None and member.pk not in committee):
             continue
         assert state.status is not None

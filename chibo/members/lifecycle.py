@@ -340,8 +340,8 @@ def _refresh(member: Member, today: dt.date) -> list[str]:
 
 @dataclass(slots=True)
 class EventRow:
-    """A new event for a bulk writer (the Excel import): light, no model instance per row, but
-    with the attributes ``validate_event``, ``derive`` and ``events_insert`` read."""
+    """A new event for a bulk writer (the Excel import, the demo seeder): no model instance
+    per row, but the attributes ``validate_event``, ``derive`` and ``events_insert`` read."""
 
     kind: str
     date: dt.date

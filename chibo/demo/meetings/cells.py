@@ -44,7 +44,7 @@ from chibo.meetings.models import (
 )
 
 # The selectors' rule for a member's place on a roll on a day: shared, so the two cannot drift.
-from chibo.meetings.selectors import _standing
+from chibo.meetings.selectors import roll_standing
 from chibo.members.lifecycle import Derived, add_months, derive
 from chibo.members.models import Member, MemberEvent, MemberStatus
 from chibo.orgunits.models import OrgUnit, Post, PostKind, UnitKind
@@ -138,7 +138,7 @@ class Cell:
                 continue
             state = person.state(first)
             if state.exempt_from is None and state.status != MemberStatus.SUSPENDED:
-                standing = _standing(state, self.pk, first)
+                standing = roll_standing(state, self.pk, first)
                 self.constant[person.pk] = (
                     None if standing is None else (str(state.status), standing[0])
                 )
@@ -154,7 +154,7 @@ class Cell:
                     lines.append(Line(person, known[0], known[1]))
                 continue
             state = person.state(day)
-            standing = _standing(state, self.pk, day)
+            standing = roll_standing(state, self.pk, day)
             if standing is not None:
                 assert state.status is not None
                 lines.append(Line(person, str(state.status), standing[0]))

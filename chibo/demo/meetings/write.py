@@ -39,7 +39,7 @@ from chibo.meetings.models import (
     Speech,
     VoteMethod,
 )
-from chibo.meetings.selectors import _standing
+from chibo.meetings.selectors import roll_standing
 from chibo.members.lifecycle import add_months
 from chibo.members.models import MemberStatus
 from chibo.orgunits.models import OrgUnit
@@ -84,7 +84,7 @@ def plant(builders: dict[int, CellYear], as_of: dt.date) -> dict[str, Any]:
             for p in builder.cell.members
             if p.pk not in builder.cell.ever_posted and p.pk not in taken and p.pk != login
             and p.status == MemberStatus.OFFICIAL
-            and all(_standing(p.state(d), builder.cell.pk, d) == ("", False) for d in days)
+            and all(roll_standing(p.state(d), builder.cell.pk, d) == ("", False) for d in days)
         ]  # fmt: skip
         chosen = builder.rng.choice(free)
         taken.add(chosen)
