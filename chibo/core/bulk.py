@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
-from psycopg.copy import QueuedLibpqWriter
 
 BATCH = 5_000
 # Fields whose Python values the drivers take as they are.
@@ -110,6 +109,8 @@ def _send(
     names = ", ".join(quote(f.column) for f in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            from psycopg.copy import QueuedLibpqWriter  # only where PostgreSQL is used
+
             raw = cursor.cursor  # psycopg's own cursor under Django's wrapper
             # A thread sends the data while Python formats the next rows, so the server
             # inserts (and updates its indexes) at the same time, on the other core.
