@@ -75,18 +75,25 @@ _DIGITS = re.compile(r"^[\d .]+$")
 _HIGHEST = "\U0010ffff"
 
 
-def _active() -> Q:
-    return Q(status__in=[MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY])
+def _exempt_and_away(today: dt.date, via: str = "") -> tuple[Q, Q]:
+    """The conditions of the two derived categories on ``today`` (``via``: the path to the
+    member's columns): exempt that day, and in another cell for a while."""
+
+    def q(**lookups: object) -> Q:
+        return Q(**{via + key: value for key, value in lookups.items()})
+
+    active = q(status__in=[MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY])
+    exempt = (
+        active
+        & q(exempt_from__lte=today)
+        & (q(exempt_until__isnull=True) | q(exempt_until__gte=today))
+    )
+    return exempt, active & q(temporary_cell__isnull=False)
 
 
 def category_expression(today: dt.date) -> Case:
     """SQL for a member's category on ``today`` (see the module docstring)."""
-    exempt = (
-        _active()
-        & Q(exempt_from__lte=today)
-        & (Q(exempt_until__isnull=True) | Q(exempt_until__gte=today))
-    )
-    away = _active() & Q(temporary_cell__isnull=False)
+    exempt, away = _exempt_and_away(today)
     return Case(
         When(exempt, then=Value(EXEMPT)),
         When(away, then=Value(AWAY)),
@@ -98,22 +105,12 @@ def category_expression(today: dt.date) -> Case:
 def category_condition(category: str, today: dt.date, via: str = "") -> Q:
     """Members whose category on ``today`` is ``category``: the rule of
     ``category_expression`` as a filter (``via``: the path to the member's columns)."""
-
-    def q(**lookups: object) -> Q:
-        return Q(**{via + key: value for key, value in lookups.items()})
-
-    active = q(status__in=[MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY])
-    exempt = (
-        active
-        & q(exempt_from__lte=today)
-        & (q(exempt_until__isnull=True) | q(exempt_until__gte=today))
-    )
-    away = active & q(temporary_cell__isnull=False)
+    exempt, away = _exempt_and_away(today, via)
     if category == EXEMPT:
         return exempt
     if category == AWAY:
         return away & ~exempt
-    return q(status=category) & ~exempt & ~away
+    return Q(**{f"{via}status": category}) & ~exempt & ~away
 
 
 def category_of(member: Member | MemberRow, today: dt.date | None = None) -> str:
