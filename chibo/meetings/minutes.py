@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.core.audit import audit_record, diff, snapshot
+from chibo.core.bulk import plain_rows, upsert_values
 from chibo.core.vietnamese import nfc
 from chibo.meetings import selectors
 from chibo.meetings.guards import audit_meeting, fail, open_meeting
@@ -45,10 +46,8 @@ def answer_notice(
     meeting = open_meeting(meeting)
     if meeting.status in selectors.HELD_STATUSES:
         raise fail(_("The meeting has already been held."), "already_held")
-    roll = selectors.eligible_members(
-        meeting.cell_id, selectors.meeting_date(meeting), meeting.kind
-    )
-    if member.pk not in {e.member.pk for e in roll}:
+    roll = selectors.roll_standings(meeting.cell_id, selectors.meeting_date(meeting), meeting.kind)
+    if member.pk not in {s.member_id for s in roll}:
         raise fail(_("This member is not called to this meeting."), "not_eligible")
     reason = nfc(reason).strip()
     if not will_come and not reason:
@@ -83,84 +82,90 @@ class RollRow:
     reason: str = ""
 
 
-def _check_row(row: RollRow, entry: selectors.RollEntry | None) -> str:
+def _check_row(row: RollRow, standing: selectors.Standing | None) -> str:
     """Check one line against the rules; returns the cleaned reason."""
-    if entry is None:
+    if standing is None:
         raise fail(
             _("Member %(id)s is not on this meeting's roll (not in the cell on its date).")
             % {"id": row.member_id},
             "not_eligible",
         )
-    name = entry.member.full_name
-    if row.category not in entry.allowed():
+    name = standing.full_name
+    if row.category not in selectors.allowed_categories(standing.expected):
         raise fail(
             _("%(name)s cannot be recorded as “%(category)s”: exempt and away follow the record.")
             % {"name": name, "category": row.category},
             "category_not_allowed",
         )
-    reason = nfc(row.reason).strip()[:300]
+    reason = row.reason
+    if reason:
+        reason = nfc(reason).strip()[:300]
     if row.category == C.ABSENT_EXCUSED and not reason:
         raise fail(_("Give the reason of %(name)s's absence.") % {"name": name}, "reason_required")
-    return reason if row.category in {C.ABSENT_EXCUSED, C.LATE} else ""
+    return reason if row.category in _WITH_REASON else ""
+
+
+_WITH_REASON = frozenset({C.ABSENT_EXCUSED, C.LATE})
+_ROLL_COLUMNS = (
+    "meeting", "member", "category", "reason", "recorded_at", "advance_answer", "advance_reason"
+)  # fmt: skip
 
 
 @transaction.atomic
-def attendance_save(*, actor: Any, meeting: Meeting, rows: Sequence[RollRow]) -> list[Attendance]:
+def attendance_save(*, actor: Any, meeting: Meeting, rows: Sequence[RollRow]) -> int:
     """Save the whole roll in one transaction: ``rows`` is the roll as it now stands; a member
-    left out goes back to "not recorded". Saving the same roll again changes nothing.
+    left out goes back to "not recorded". Saving the same roll again changes nothing. Returns
+    the number of lines changed.
 
-    Only members on the roll of the meeting's date may be recorded. Bulk writes: one upsert of
-    the changed lines (``INSERT … ON CONFLICT (meeting, member) DO UPDATE``, the same statement
-    on SQLite and PostgreSQL) and one update for the lines taken out.
+    Only members on the roll of the meeting's date may be recorded. Five queries whatever the
+    size of the roll (the meeting locked, the roll, what was recorded, one upsert of the
+    changed lines and the audit entry; see ``selectors.roll_standings`` for the roll).
     """
     meeting = open_meeting(meeting)
-    if selectors.meeting_date(meeting) > timezone.localdate():
+    day = selectors.meeting_date(meeting)
+    if day > timezone.localdate():
         raise fail(_("The roll is called at the meeting, not before."), "future")
-    roll = {e.member.pk: e for e in selectors.roll_for(meeting)}
-    seen: set[int] = set()
-    now = timezone.now()
-    changed: list[Attendance] = []
-    changes: dict[str, list[Any]] = {}
-    for row in rows:
-        if row.member_id in seen:
-            raise fail(_("A member appears twice in the roll."), "duplicate")
-        seen.add(row.member_id)
-        entry = roll.get(row.member_id)
-        reason = _check_row(row, entry)
-        assert entry is not None
-        old = entry.attendance
-        if old is not None and (old.category, old.reason) == (row.category, reason):
-            continue
-        changes[str(row.member_id)] = [old.category if old else None, row.category]
-        changed.append(
-            Attendance(
-                meeting=meeting,
-                member_id=row.member_id,
-                category=row.category,
-                reason=reason,
-                recorded_at=now,
+    roll = {s.member_id: s for s in selectors.roll_standings(meeting.cell_id, day, meeting.kind)}
+    # Unscoped, as the roll: the caller already sees the meeting.
+    recorded = {
+        member_id: (category, reason)
+        for member_id, category, reason in plain_rows(
+            Attendance._base_manager.filter(meeting_id=meeting.pk).values_list(
+                "member_id", "category", "reason"
             )
         )
+    }
+    seen: set[int] = set()
+    now = timezone.now()
+    changed: list[tuple[Any, ...]] = []
+    changes: dict[str, list[Any]] = {}
+    for row in rows:
+        member_id = row.member_id
+        if member_id in seen:
+            raise fail(_("A member appears twice in the roll."), "duplicate")
+        seen.add(member_id)
+        reason = _check_row(row, roll.get(member_id))
+        old = recorded.get(member_id)
+        if old is not None and old == (row.category, reason):
+            continue
+        changes[str(member_id)] = [old[0] if old else None, row.category]
+        # A new line starts with no answer to the notice; an existing one keeps its answer
+        # (only the roll's columns are updated on conflict).
+        changed.append((meeting.pk, member_id, row.category, reason, now, "", ""))
+    for member_id, (category, _reason) in recorded.items():
+        if member_id not in seen and category and member_id in roll:
+            changes[str(member_id)] = [category, ""]
+            changed.append((meeting.pk, member_id, "", "", now, "", ""))
     if changed:
-        Attendance.objects.bulk_create(
+        upsert_values(
+            Attendance,
+            _ROLL_COLUMNS,
             changed,
-            update_conflicts=True,
-            unique_fields=["meeting", "member"],
-            update_fields=["category", "reason", "recorded_at"],
+            unique=("meeting", "member"),
+            update=("category", "reason", "recorded_at"),
         )
-    dropped = [
-        e for pk, e in roll.items() if pk not in seen and e.attendance and e.attendance.category
-    ]
-    if dropped:
-        Attendance.objects.filter(
-            meeting=meeting, member_id__in=[e.member.pk for e in dropped]
-        ).update(category="", reason="", recorded_at=now)
-        for e in dropped:
-            assert e.attendance is not None
-            changes[str(e.member.pk)] = [e.attendance.category, ""]
-    if changes:
         audit_meeting(actor, "meeting.attendance_saved", meeting, changes)
-    return list(Attendance.objects.filter(meeting=meeting).order_by("member_id"))
+    return len(changed)
 
 
 # --- Minutes ---------------------------------------------------------------------------------
@@ -342,8 +347,10 @@ def _amend_resolution(meeting: Meeting, name: str, value: Any) -> tuple[Any, Any
 
 
 def _amend_attendance(meeting: Meeting, member_id: str, value: Any) -> tuple[Any, Any]:
-    roll = {str(e.member.pk): e for e in selectors.roll_for(meeting)}
-    entry = roll.get(member_id)
+    day = selectors.meeting_date(meeting)
+    roll = {
+        str(s.member_id): s for s in selectors.roll_standings(meeting.cell_id, day, meeting.kind)
+    }
     if not isinstance(value, Mapping):
         raise fail(_("Give the category and the reason."), "invalid_value")
     row = RollRow(
@@ -351,9 +358,8 @@ def _amend_attendance(meeting: Meeting, member_id: str, value: Any) -> tuple[Any
         str(value.get("category", "")),
         str(value.get("reason", "")),
     )
-    reason = _check_row(row, entry)
-    assert entry is not None
-    old = entry.attendance
+    reason = _check_row(row, roll.get(member_id))
+    old = Attendance._base_manager.filter(meeting=meeting, member_id=row.member_id).first()
     before = {"category": old.category, "reason": old.reason} if old else None
     Attendance.objects.update_or_create(
         meeting=meeting,

@@ -35,6 +35,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.core.bulk import plain_rows
 from chibo.core.scoping import scopes_disabled
 from chibo.meetings.models import (
     AgendaItem,
@@ -47,7 +48,7 @@ from chibo.meetings.models import (
     MinutesAmendment,
     ModelCell,
 )
-from chibo.members.lifecycle import Derived, derive
+from chibo.members.lifecycle import Derived, EventRow, derive
 from chibo.members.models import Member, MemberEvent, MemberStatus
 from chibo.orgunits.models import OrgUnit, Post, PostKind, UnitKind
 
@@ -91,32 +92,66 @@ class RollEntry:
         return self.attendance.category if self.attendance is not None else ""
 
     def allowed(self) -> tuple[str, ...]:
-        """The categories the roll call may give this member: exempt and away follow the
-        member's record, so they cannot be typed in for someone else (or hidden as absences)."""
-        if self.expected:
-            return (C.PRESENT, C.LATE, self.expected)
-        return (C.PRESENT, C.LATE, C.ABSENT_EXCUSED, C.ABSENT_UNEXCUSED)
+        return allowed_categories(self.expected)
+
+
+def allowed_categories(expected: str) -> tuple[str, ...]:
+    """The categories the roll call may give a member whose record says ``expected`` about the
+    day: exempt and away follow the record, so they cannot be typed in for someone else (or
+    hidden as absences)."""
+    if expected:
+        return (C.PRESENT, C.LATE, expected)
+    return (C.PRESENT, C.LATE, C.ABSENT_EXCUSED, C.ABSENT_UNEXCUSED)
+
+
+class Standing(NamedTuple):
+    """A member's place on a meeting's roll, without the member's record (``roll_standings``)."""
+
+    member_id: int
+    full_name: str
+    status: str  # official or probationary, on the date
+    expected: str  # "", "exempt" or "away"
+    temporary: bool  # temporarily transferred into this cell
+
+
+def _standing(
+    status: str | None,
+    home: int | None,
+    temporary_cell: int | None,
+    exempt_from: dt.date | None,
+    exempt_until: dt.date | None,
+    cell_id: int,
+    day: dt.date,
+) -> tuple[str, bool] | None:
+    if status not in {MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY}:
+        return None
+    if temporary_cell == cell_id:
+        return "", True
+    if home != cell_id:
+        return None
+    if (
+        exempt_from is not None
+        and exempt_from <= day
+        and (exempt_until is None or exempt_until >= day)
+    ):
+        return C.EXEMPT, False
+    if temporary_cell is not None:
+        return C.AWAY, False
+    return "", False
 
 
 def roll_standing(state: Derived, cell_id: int, day: dt.date) -> tuple[str, bool] | None:
     """``(expected category, temporary)`` of a member in ``cell_id`` on ``day``, or None when
     the member is not on that cell's roll that day."""
-    if state.status not in {MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY}:
-        return None
-    if state.temporary_cell_id == cell_id:
-        return "", True
-    if state.cell_id != cell_id:
-        return None
-    exempt = (
-        state.exempt_from is not None
-        and state.exempt_from <= day
-        and (state.exempt_until is None or state.exempt_until >= day)
+    return _standing(
+        state.status,
+        state.cell_id,
+        state.temporary_cell_id,
+        state.exempt_from,
+        state.exempt_until,
+        cell_id,
+        day,
     )
-    if exempt:
-        return C.EXEMPT, False
-    if state.temporary_cell_id is not None:
-        return C.AWAY, False
-    return "", False
 
 
 def _committee_ids(cell_id: int, day: dt.date) -> set[int]:
@@ -134,31 +169,132 @@ def roll_candidates(cell_id: int) -> QuerySet[Member]:
     ).order_by("sort_key", "id")
 
 
+# The event columns ``derive`` reads.
+_DERIVED_FROM = (
+    "id", "kind", "date", "cell_id", "decision_date", "other_cell_id", "temporary", "until"
+)  # fmt: skip
+
+
+class _Stored(NamedTuple):
+    """The member columns the roll reads (the attributes of ``Member`` by the same names)."""
+
+    id: int
+    full_name: str
+    status: str
+    admission_date: dt.date | None
+    cell_id: int
+    temporary_cell_id: int | None
+    exempt_from: dt.date | None
+    exempt_until: dt.date | None
+    state_since: dt.date | None
+
+
+def _roll(cell_id: int, day: dt.date, kind: str, *, instances: bool) -> list[tuple[Any, Standing]]:
+    """The roll of ``cell_id`` on ``day``: ``(member, standing)`` by given name, the member a
+    ``Member`` with ``instances`` or else a ``_Stored`` row.
+
+    A member's stored state columns are what their events say from the date of the latest one
+    on (``Member.state_since``; events are never dated in the future). So for most members the
+    row is enough; only those whose latest event is after ``day``, or who were suspended
+    (a suspension ends by itself), are derived from their events on ``day``.
+
+    Who to read: the members now in the cell, or temporarily in it, and those who were in it
+    on ``day`` and have left since. Leaving takes an event: a transfer whose other cell is this
+    one (an official transfer in elsewhere comes from here; a temporary stay here began with a
+    temporary transfer naming it), or any event here after ``day`` (how a member leaves who is
+    no longer called: removal, death, …, is then read from the events).
+
+    One query, two when someone changed after ``day``; one more for a committee meeting. Read
+    unscoped: the roll belongs to a meeting the caller already sees, and must keep members who
+    have since moved to a cell outside the caller's scope.
+    """
+    left = MemberEvent._base_manager.filter(
+        Q(other_cell_id=cell_id) | Q(cell_id=cell_id, date__gt=day)
+    ).values("member_id")
+    members = Member._base_manager.filter(
+        Q(cell_id=cell_id) | Q(temporary_cell_id=cell_id) | Q(pk__in=left)
+    ).order_by("sort_key", "id")
+    rows: list[Any] = (
+        list(members)
+        if instances
+        else [_Stored(*r) for r in plain_rows(members.values_list(*_Stored._fields))]
+    )
+    changed = {
+        row.id
+        for row in rows
+        if (row.state_since is None and row.admission_date is not None)
+        or (row.state_since is not None and row.state_since > day)
+    }
+    events: dict[int, list[EventRow]] = defaultdict(list)
+    if changed:
+        for (
+            member_id,
+            event_id,
+            kind_,
+            date,
+            cell,
+            decision,
+            other,
+            temporary,
+            until,
+        ) in MemberEvent._base_manager.filter(
+            member_id__in=changed, date__lte=day, voided_at__isnull=True
+        ).values_list("member_id", *_DERIVED_FROM):
+            events[member_id].append(
+                EventRow(
+                    kind_,
+                    date,
+                    cell,
+                    decision_date=decision,
+                    other_cell_id=other,
+                    temporary=temporary,
+                    until=until,
+                    pk=event_id,
+                )
+            )
+    committee = _committee_ids(cell_id, day) if kind == MeetingKind.COMMITTEE else None
+    roll: list[tuple[Any, Standing]] = []
+    for row in rows:
+        pk = row.id
+        if committee is not None and pk not in committee:
+            continue
+        if pk in changed:
+            state = derive(events[pk], today=day)
+            status = state.status
+            standing = roll_standing(state, cell_id, day)
+        elif row.state_since is None:  # no event yet: not a member
+            continue
+        else:
+            status = row.status
+            standing = _standing(
+                status,
+                row.cell_id,
+                row.temporary_cell_id,
+                row.exempt_from,
+                row.exempt_until,
+                cell_id,
+                day,
+            )
+        if standing is not None:
+            roll.append((row, Standing(pk, row.full_name, str(status), *standing)))
+    return roll
+
+
+def roll_standings(cell_id: int, day: dt.date, kind: str = MeetingKind.REGULAR) -> list[Standing]:
+    """Who is on the roll of ``cell_id``'s meeting of ``kind`` on ``day``, by given name, as
+    plain rows (what saving a roll call needs; see ``_roll``)."""
+    return [standing for _row, standing in _roll(cell_id, day, kind, instances=False)]
+
+
 def eligible_members(
     cell_id: int, day: dt.date, kind: str = MeetingKind.REGULAR
 ) -> list[RollEntry]:
-    """Who is on the roll of ``cell_id``'s meeting of ``kind`` on ``day``, by given name.
-
-    Two queries (three for a committee meeting), whatever the size of the cell. Read unscoped:
-    the roll belongs to a meeting the caller already sees, and must keep members who have since
-    moved to a cell outside the caller's scope.
-    """
-    candidates = list(roll_candidates(cell_id))
-    events: dict[int, list[MemberEvent]] = defaultdict(list)
-    for event in MemberEvent._base_manager.filter(
-        member_id__in=[m.pk for m in candidates], date__lte=day, voided_at__isnull=True
-    ).order_by("date", "id"):
-        events[event.member_id].append(event)
-    committee = _committee_ids(cell_id, day) if kind == MeetingKind.COMMITTEE else None
-    roll: list[RollEntry] = []
-    for member in candidates:
-        state = derive(events[member.pk], today=day)
-        standing = roll_standing(state, cell_id, day)
-        if standing is None or (committee is not None and member.pk not in committee):
-            continue
-        assert state.status is not None
-        roll.append(RollEntry(member, str(state.status), standing[0], standing[1]))
-    return roll
+    """Who is on the roll of ``cell_id``'s meeting of ``kind`` on ``day``, by given name, with
+    their records (see ``_roll``)."""
+    return [
+        RollEntry(member, s.status, s.expected, s.temporary)
+        for member, s in _roll(cell_id, day, kind, instances=True)
+    ]
 
 
 def roll_for(meeting: Meeting) -> list[RollEntry]:

@@ -257,7 +257,7 @@ def _check_data(meeting: Meeting, data: MeetingData) -> None:
     people = [getattr(data, n) for n in changed if getattr(data, n) is not None]
     if people:
         day = timezone.localdate(data.held_start) if data.held_start else data.planned_date
-        roll = {e.member.pk for e in selectors.eligible_members(meeting.cell_id, day)}
+        roll = {s.member_id for s in selectors.roll_standings(meeting.cell_id, day)}
         for name in changed:
             person = getattr(data, name)
             if person is not None and person.pk not in roll:

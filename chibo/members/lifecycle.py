@@ -310,7 +310,10 @@ def _check_transfer_in(state: Derived, data: EventData) -> None:
 def derived_columns(events: Iterable[AnyEvent], *, today: dt.date) -> dict[str, Any]:
     """The member columns that follow from ``events`` on ``today`` — what every writer stores
     (services, the demo generator and the Excel import), so the three cannot drift apart."""
+    events = list(events)
     state = derive(events, today=today)
+    live = [e for e in events if e.voided_at is None and e.date <= today]
+    settled = live and not any(e.kind == EventKind.SUSPENSION for e in live)
     values: dict[str, Any] = {
         "status": state.status or MemberStatus.PROBATIONARY,
         "admission_date": state.admission_date,
@@ -319,6 +322,8 @@ def derived_columns(events: Iterable[AnyEvent], *, today: dt.date) -> dict[str, 
         "exempt_from": state.exempt_from,
         "exempt_until": state.exempt_until,
         "temporary_cell_id": state.temporary_cell_id,
+        # From the latest event on, these columns hold on every day (see Member.state_since).
+        "state_since": max(e.date for e in live) if settled else None,
     }
     if state.cell_id is not None:
         values["cell_id"] = state.cell_id

@@ -85,6 +85,9 @@ class Member(models.Model):
     recognition_date = models.DateField(_("date of official recognition"), null=True, blank=True)
     exempt_from = models.DateField(_("exempt from activities from"), null=True, blank=True)
     exempt_until = models.DateField(_("exempt from activities until"), null=True, blank=True)
+    # The date of the latest event: the columns above are the member's state on every day from
+    # then on. Null when they are not: no event yet, or a suspension (it ends by itself).
+    state_since = models.DateField(_("state since"), null=True, blank=True, editable=False)
     cell = models.ForeignKey(
         "orgunits.OrgUnit",
         verbose_name=_("party cell"),
@@ -291,7 +294,11 @@ class MemberEvent(models.Model):
         verbose_name = _("member event")
         verbose_name_plural = _("member events")
         ordering = ["date", "id"]
-        indexes = [models.Index(fields=["member", "date"]), models.Index(fields=["kind", "date"])]
+        indexes = [
+            models.Index(fields=["member", "date"]),
+            models.Index(fields=["kind", "date"]),
+            models.Index(fields=["cell", "date"]),  # who left a cell after a day (rolls)
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(until__isnull=True) | Q(until__gte=models.F("date")),
