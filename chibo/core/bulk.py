@@ -230,7 +230,7 @@ def upsert_values(
     tail = f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in columns)
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in columns)
             sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {tail}"  # noqa: S608
             cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
         else:
