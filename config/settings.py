@@ -234,4 +234,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "chibo@localhost")
 CHIBO_SMS_BACKEND = os.environ.get(
     "CHIBO_SMS_BACKEND", "chibo.notifications.sms.DatabaseSMSBackend"
 )
+# Tries of a notice before it stays failed; minutes a sender may hold one before it is given
+# back (a sender killed between sending and recording leaves it "being sent").
+CHIBO_NOTICE_MAX_ATTEMPTS = int(os.environ.get("CHIBO_NOTICE_MAX_ATTEMPTS", "3"))
+CHIBO_NOTICE_LEASE_MINUTES = int(os.environ.get("CHIBO_NOTICE_LEASE_MINUTES", "15"))
 ADMINS = [("Chibo admin", a) for a in env_list("ADMIN_EMAILS")]

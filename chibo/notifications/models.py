@@ -76,6 +76,12 @@ class Notice(models.Model):
         _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(
+        _("being sent since"),
+        null=True,
+        blank=True,
+        help_text=_("When a sender took it; one held too long is given back (the sender died)."),
+    )
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

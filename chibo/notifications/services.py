@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -52,6 +52,12 @@ SEND_BATCH = 500
 def max_attempts() -> int:
     """``CHIBO_NOTICE_MAX_ATTEMPTS``: tries before a notice stays failed (default 3)."""
     return max(1, int(getattr(settings, "CHIBO_NOTICE_MAX_ATTEMPTS", 3)))
+
+
+def sending_lease() -> dt.timedelta:
+    """``CHIBO_NOTICE_LEASE_MINUTES``: how long a sender may hold a notice (default 15) before
+    it counts as stopped (killed, machine down) and the notice is tried again."""
+    return dt.timedelta(minutes=max(1, int(getattr(settings, "CHIBO_NOTICE_LEASE_MINUTES", 15))))
 
 
 # --- Who is told -------------------------------------------------------------------------------
@@ -229,7 +235,7 @@ def send_notice(notice: Notice, *, now: dt.datetime | None = None) -> Notice:
     is recorded on it and nothing is raised."""
     now = now or timezone.now()
     claimed = Notice._base_manager.filter(pk=notice.pk, status=NoticeStatus.PENDING).update(
-        status=NoticeStatus.SENDING, attempts=F("attempts") + 1
+        status=NoticeStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now
     )
     notice = Notice._base_manager.get(pk=notice.pk)
     if not claimed:
@@ -248,8 +254,29 @@ def send_notice(notice: Notice, *, now: dt.datetime | None = None) -> Notice:
         )
     else:
         notice.status, notice.sent_at, notice.error = NoticeStatus.SENT, now, ""
-    notice.save(update_fields=["status", "sent_at", "error"])
+    notice.claimed_at = None
+    notice.save(update_fields=["status", "sent_at", "error", "claimed_at"])
     return notice
+
+
+def release_stuck(*, now: dt.datetime | None = None) -> int:
+    """Give back the notices a sender claimed and never finished (it was killed between the
+    claim and the outcome), once their lease is over: pending again, or failed after the last
+    attempt. The recipient may then get a message twice — better than never. Returns how many
+    were given back."""
+    now = now or timezone.now()
+    stuck = Notice._base_manager.filter(status=NoticeStatus.SENDING).filter(
+        Q(claimed_at__lt=now - sending_lease()) | Q(claimed_at__isnull=True)
+    )
+    error = "The sender stopped before recording the outcome."
+    released = stuck.filter(attempts__lt=max_attempts()).update(
+        status=NoticeStatus.PENDING, claimed_at=None, error=error
+    )
+    failed = stuck.update(status=NoticeStatus.FAILED, claimed_at=None, error=error)
+    if released or failed:
+        logger.warning("Notices given back after a stopped sender: %s pending, %s failed.",
+                       released, failed)  # fmt: skip
+    return released + failed
 
 
 def notices_send(notices: Iterable[Notice], *, now: dt.datetime | None = None) -> list[Notice]:
@@ -257,8 +284,10 @@ def notices_send(notices: Iterable[Notice], *, now: dt.datetime | None = None) -
 
 
 def send_due(*, now: dt.datetime | None = None) -> list[Notice]:
-    """Send every pending notice whose time has come (oldest first, in batches)."""
+    """Send every pending notice whose time has come (oldest first, in batches), after giving
+    back those a stopped sender left behind."""
     now = now or timezone.now()
+    release_stuck(now=now)
     sent: list[Notice] = []
     seen: set[int] = set()
     while True:

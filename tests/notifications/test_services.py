@@ -22,7 +22,9 @@ from chibo.notifications import selectors
 from chibo.notifications.models import Notice, NoticeKind, NoticeStatus
 from chibo.notifications.services import (
     commune_monitors,
+    meeting_notices_queue,
     notify_meeting,
+    release_stuck,
     remind_due,
     send_due,
     send_notice,
@@ -185,6 +187,39 @@ def test_a_notice_is_sent_once_even_if_asked_twice(world, meeting) -> None:
     again = send_notice(email)
     assert again.attempts == 1
     assert len(mail.outbox) == 2
+
+
+def test_a_notice_left_sending_by_a_stopped_sender_is_tried_again(world, meeting, settings):
+    """A sender killed between its claim and the outcome leaves the notice "sending": once the
+    lease is over, the next run gives it back and sends it; after the last attempt it fails."""
+    settings.CHIBO_NOTICE_LEASE_MINUTES = 15
+    settings.CHIBO_NOTICE_MAX_ATTEMPTS = 2
+    with time_machine.travel(BEFORE, tick=False):
+        keys = meeting_notices_queue(meeting=meeting, kind=NoticeKind.MEETING_NOTICE,
+                                     scheduled_for=BEFORE)  # fmt: skip
+    queued = Notice.objects.filter(dedupe_key__in=keys)
+    sms = queued.get(recipient_name="Tòng Thị Ánh", channel="sms")
+    email = queued.get(recipient_name="Lò Văn Xã", channel="email")
+    # Both claimed at BEFORE by a sender that then died; the e-mail was on its last attempt.
+    Notice.objects.filter(pk=sms.pk).update(
+        status=NoticeStatus.SENDING, attempts=1, claimed_at=BEFORE
+    )
+    Notice.objects.filter(pk=email.pk).update(
+        status=NoticeStatus.SENDING, attempts=2, claimed_at=BEFORE
+    )
+    # Within the lease the sender may still be working: nothing is given back or sent.
+    assert release_stuck(now=BEFORE + dt.timedelta(minutes=14)) == 0
+    with time_machine.travel(BEFORE + dt.timedelta(minutes=14), tick=False):
+        assert sms.pk not in {n.pk for n in send_due()}
+    assert Notice.objects.get(pk=sms.pk).status == NoticeStatus.SENDING
+    # After the lease: the SMS is sent on its second attempt, the e-mail stays failed.
+    with time_machine.travel(BEFORE + dt.timedelta(minutes=16), tick=False):
+        send_due()
+    sms, email = Notice.objects.get(pk=sms.pk), Notice.objects.get(pk=email.pk)
+    assert (sms.status, sms.attempts, sms.claimed_at) == (NoticeStatus.SENT, 2, None)
+    assert (email.status, email.attempts) == (NoticeStatus.FAILED, 2)
+    assert email.error == "The sender stopped before recording the outcome."
+    assert [m.to for m in mail.outbox] == [["pieng@example.vn"]]  # not the failed one
 
 
 def test_monitors_are_the_commune_committee_of_the_cells_commune(world, sd) -> None:
