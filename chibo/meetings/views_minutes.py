@@ -76,7 +76,9 @@ def _resolution_form(context: dict[str, Any], data: Any = None) -> ResolutionFor
             name: getattr(resolution, name)
             for name in ("text", "vote_method", "votes_for", "votes_against", "votes_abstain")
         }
-    return ResolutionForm(data, initial=initial)
+    # Its own ids: on the minutes page it sits beside the speech form, whose "text" field
+    # would otherwise share the id "id_text" (and its label).
+    return ResolutionForm(data, initial=initial, auto_id="id_resolution_%s")
 
 
 @login_required
@@ -210,7 +212,12 @@ def print_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     with scopes_disabled():
         # Only the name of the committee above the cell, printed in the header of its minutes
         # (a member sees the cell's minutes without seeing the commune's unit page).
-        context["committee"] = OrgUnit.objects.filter(path=cell.path[: -cell.steplen]).first()
+        committee = OrgUnit.objects.filter(path=cell.path[: -cell.steplen]).first()
+    context["committee"] = committee
+    # Title and place of the date line as in the Word file (the place is the commune's name).
+    context["title"] = docx.title_of(meeting)
+    place = docx.place_name(committee.name) if committee else meeting.place or cell.name
+    context["date_line"] = docx.date_line(place, context["date"])
     return render(request, "meetings/print.html", context)
 
 

@@ -53,6 +53,10 @@ def roll(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The roll call has been saved."))
             return redirect("meetings:roll", pk=meeting.pk)
+    if meeting.is_locked:
+        # Locked minutes change only by an amendment: the roll is shown, not offered for edit.
+        for field in form.fields.values():
+            field.disabled = True
     counts = selectors.counts_of(entries)
     context = {
         "meeting": meeting,
