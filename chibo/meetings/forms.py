@@ -256,6 +256,146 @@ class AgendaItemForm(forms.Form):
     )
 
 
+TEMPLATE_KINDS = [
+    (k, label)
+    for k, label in MeetingKind.choices
+    if k in {MeetingKind.REGULAR, MeetingKind.THEMATIC}
+]
+_DETAIL = "+"
+_LINES_HELP = _("One item a line. A line starting with + adds a detail to the item above it.")
+
+
+class AgendaTemplateForm(forms.Form):
+    """An agenda template on one screen: a text box per step, one item a line (a line starting
+    with "+" is a detail of the item above), and the local issues it suggests."""
+
+    title = forms.CharField(label=_("Name of the template"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of meeting"), choices=TEMPLATE_KINDS)
+    topic = forms.CharField(
+        label=_("Topic"),
+        max_length=300,
+        required=False,
+        help_text=_("For a thematic meeting: its topic."),
+    )
+    opening = forms.CharField(
+        label=_("Step 1: opening"), required=False, widget=_text(4), help_text=_LINES_HELP
+    )
+    content = forms.CharField(
+        label=_("Step 2: content"), required=False, widget=_text(8), help_text=_LINES_HELP
+    )
+    conclusion = forms.CharField(
+        label=_("Step 3: conclusion"), required=False, widget=_text(4), help_text=_LINES_HELP
+    )
+    local_issues = forms.CharField(
+        label=_("Local issues to discuss"),
+        required=False,
+        widget=_text(3),
+        help_text=_("One a line; they come in the content step."),
+    )
+    is_published = forms.BooleanField(
+        label=_("Publish: the other cells of the commune can use and copy it"), required=False
+    )
+
+    STEPS = (
+        ("opening", AgendaStep.OPENING),
+        ("content", AgendaStep.CONTENT),
+        ("conclusion", AgendaStep.CONCLUSION),
+    )
+
+    def __init__(
+        self, *args: Any, template: AgendaTemplate | None = None, can_publish: bool, **kwargs: Any
+    ) -> None:
+        if template is not None:
+            kwargs.setdefault("initial", self.initial_of(template))
+        super().__init__(*args, **kwargs)
+        if not can_publish:
+            del self.fields["is_published"]
+
+    @classmethod
+    def initial_of(cls, template: AgendaTemplate) -> dict[str, Any]:
+        """The template's values as the form shows them (also a copy's starting point)."""
+        return {
+            "title": template.title,
+            "kind": template.kind,
+            "topic": template.topic,
+            "is_published": template.is_published,
+            **cls.initial_items(template.items),
+        }
+
+    @classmethod
+    def initial_items(cls, items: Sequence[dict[str, str]]) -> dict[str, str]:
+        """Items as the text boxes show them: one a line, each detail on a "+" line below."""
+        texts: dict[str, list[str]] = {name: [] for name, _step in cls.STEPS}
+        texts["local_issues"] = []
+        for item in items:
+            if item.get("source") == "local_issue":
+                texts["local_issues"].append(item["title"])
+                continue
+            lines = texts[item["step"]]
+            lines.append(item["title"])
+            lines += [f"{_DETAIL} {line}" for line in item.get("content", "").splitlines() if line]
+        return {name: "\n".join(lines) for name, lines in texts.items()}
+
+    def _parse(self, name: str) -> list[tuple[str, list[str]]]:
+        items: list[tuple[str, list[str]]] = []
+        for raw in self.cleaned_data.get(name, "").splitlines():
+            line = raw.strip()
+            if not line:
+                continue
+            if line.startswith(_DETAIL):
+                if not items:
+                    self.add_error(
+                        name, _("A line starting with + must come after the item it details.")
+                    )
+                    return []
+                items[-1][1].append(line[1:].strip())
+                continue
+            title = line.lstrip("-•*").strip() or line
+            if len(title) > 300:
+                self.add_error(
+                    name,
+                    _("An item's title has at most 300 characters: put the rest in its details."),
+                )
+                return []
+            items.append((title, []))
+        return items
+
+    def _local_issues(self) -> list[dict[str, str]]:
+        items = []
+        for raw in self.cleaned_data.get("local_issues", "").splitlines():
+            title = raw.strip().lstrip("-•*+").strip()
+            if len(title) > 300:
+                self.add_error("local_issues", _("A local issue has at most 300 characters."))
+                return []
+            if title:
+                items.append({"step": AgendaStep.CONTENT, "title": title, "source": "local_issue"})
+        return items
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        items: list[dict[str, str]] = []
+        for name, step in self.STEPS:
+            for title, details in self._parse(name):
+                items.append({"step": step, "title": title, "content": "\n".join(details)})
+            if step == AgendaStep.CONTENT:
+                items += self._local_issues()
+        if not items and not self.errors:
+            self.add_error(None, _("Write at least one item of the agenda."))
+        data["items"] = items
+        return data
+
+    def template_data(self) -> dict[str, Any]:
+        """The arguments of ``agenda_template_save`` (besides the actor, owner and template)."""
+        d = self.cleaned_data
+        return {
+            "title": d["title"],
+            "kind": d["kind"],
+            "topic": d["topic"],
+            "items": d["items"],
+            "is_published": d.get("is_published", False),
+        }
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=_text(2))
 

@@ -257,8 +257,10 @@ class AgendaTemplate(models.Model):
     """An agenda that a commune or a cell writes and others copy and adapt.
 
     ``items`` is a list of ``{"step": "opening"|"content"|"conclusion", "title": ..., "content":
-    ...}``. A cell's templates are its own; a template is offered to other cells only when it is
-    published by a commune-level unit or by a model cell (see ``ModelCell``).
+    ...}``; a content item may carry ``"source": "local_issue"`` (a local issue the template
+    suggests). A cell's templates are its own; a template is offered to other cells only while it
+    is published by a commune-level unit or by a model cell (see ``ModelCell``): withdrawing it
+    unpublishes it, and the owner may delete it.
     """
 
     owner = models.ForeignKey(
@@ -271,6 +273,12 @@ class AgendaTemplate(models.Model):
         _("meeting kind"), max_length=15, choices=MeetingKind.choices, default=MeetingKind.REGULAR
     )
     title = models.CharField(_("title"), max_length=200)
+    topic = models.CharField(
+        _("topic"),
+        max_length=300,
+        blank=True,
+        help_text=_("The topic of a thematic meeting."),
+    )
     items = models.JSONField(_("items"), default=list, blank=True)
     is_published = models.BooleanField(_("published to other cells"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chibo.meetings import views, views_minutes, views_roll
+from chibo.meetings import views, views_agenda, views_minutes, views_roll
 
 app_name = "meetings"
 urlpatterns = [
@@ -18,6 +18,17 @@ urlpatterns = [
     path("<int:pk>/agenda/build/", views.agenda_build, name="agenda_build"),
     path("<int:pk>/agenda/add/", views.agenda_add, name="agenda_add"),
     path("agenda/<int:pk>/", views.agenda_edit, name="agenda_edit"),
+    path("agenda/<int:pk>/delete/", views_agenda.agenda_delete, name="agenda_delete"),
+    path("agenda/<int:pk>/move/", views_agenda.agenda_move, name="agenda_move"),
+    # Agenda templates: a commune's or a cell's own, and those offered to copy.
+    path("templates/<int:pk>/", views_agenda.agenda_templates, name="agenda_templates"),
+    path("templates/<int:pk>/add/", views_agenda.agenda_template_add, name="agenda_template_add"),
+    path("template/<int:pk>/", views_agenda.agenda_template_edit, name="agenda_template_edit"),
+    path(
+        "template/<int:pk>/withdraw/",
+        views_agenda.agenda_template_withdraw,
+        name="agenda_template_withdraw",
+    ),
     path("<int:pk>/notify/", views.notify, name="notify"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/answer/", views.answer, name="answer"),

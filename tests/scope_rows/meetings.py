@@ -13,7 +13,7 @@ import datetime as dt
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from chibo.meetings.agenda import agenda_item_save
+from chibo.meetings.agenda import agenda_item_save, agenda_template_save
 from chibo.meetings.models import AgendaStep, MeetingKind
 from chibo.meetings.services import meeting_create
 from tests.scope_rows import CELL_READERS
@@ -45,6 +45,38 @@ def item(world):
             )
     return cache["item"]
 
+
+def other_item(world):
+    """An agenda item of the other commune's cell (made once per world)."""
+    cache = world.__dict__.setdefault("_items", {})
+    if "other" not in cache:
+        with scopes_disabled():
+            cache["other"] = agenda_item_save(
+                actor=None,
+                meeting=meeting(world, "other_cell"),
+                step=AgendaStep.CONTENT,
+                title="Việc bản khác",
+            )
+    return cache["other"]
+
+
+def template(world, owner_name: str):
+    """An agenda template of the commune, the cell or the other commune (made once)."""
+    cache = world.__dict__.setdefault("_templates", {})
+    if owner_name not in cache:
+        with scopes_disabled():
+            cache[owner_name] = agenda_template_save(
+                actor=None,
+                owner=getattr(world, owner_name),
+                title="Mẫu sinh hoạt",
+                items=[{"step": AgendaStep.CONTENT, "title": "Học tập nghị quyết"}],
+                is_published=owner_name != "cell",
+            )
+    return cache[owner_name]
+
+
+_TEMPLATE_PAGES = ["meetings:agenda_templates", "meetings:agenda_template_add"]
+_ONE_TEMPLATE_PAGES = ["meetings:agenda_template_edit", "meetings:agenda_template_withdraw"]
 
 _CHANGE_PAGES = [
     "meetings:edit",
@@ -88,6 +120,21 @@ ROWS = [
     ),
     ("meetings:member_year", lambda w: [w.other_member.pk], OTHER),
     ("meetings:agenda_edit", lambda w: [item(w).pk], CHANGERS),
+    ("meetings:agenda_delete", lambda w: [item(w).pk], CHANGERS),
+    ("meetings:agenda_delete", lambda w: [other_item(w).pk], {"outsider"}),
+    ("meetings:agenda_move", lambda w: [item(w).pk], CHANGERS),
+    ("meetings:agenda_move", lambda w: [other_item(w).pk], {"outsider"}),
+    # Agenda templates: the commune's need meeting.configure, a cell's meeting.change.
+    *[(name, lambda w: [w.commune.pk], {"commune"}) for name in _TEMPLATE_PAGES],
+    *[(name, lambda w: [w.other_commune.pk], {"outsider"}) for name in _TEMPLATE_PAGES],
+    *[(name, lambda w: [w.cell.pk], CHANGERS) for name in _TEMPLATE_PAGES],
+    *[(name, lambda w: [w.other_cell.pk], {"outsider"}) for name in _TEMPLATE_PAGES],
+    *[(name, lambda w: [template(w, "commune").pk], {"commune"}) for name in _ONE_TEMPLATE_PAGES],
+    *[(name, lambda w: [template(w, "cell").pk], CHANGERS) for name in _ONE_TEMPLATE_PAGES],
+    *[
+        (name, lambda w: [template(w, "other_commune").pk], {"outsider"})
+        for name in _ONE_TEMPLATE_PAGES
+    ],
     *[(name, lambda w: [meeting(w).pk], CELL_READERS) for name in _VIEW_PAGES],
     *[(name, lambda w: [meeting(w, "other_cell").pk], OTHER) for name in _VIEW_PAGES],
     *[(name, lambda w: [meeting(w).pk], CHANGERS) for name in _CHANGE_PAGES],
