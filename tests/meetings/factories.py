@@ -36,6 +36,7 @@ def bulk_members(cell: OrgUnit, n: int, admitted: dt.date = dt.date(2010, 5, 4))
                 admission_date=admitted,
                 ceremony_date=admitted + dt.timedelta(days=20),
                 recognition_date=admitted + dt.timedelta(days=400),
+                state_since=admitted + dt.timedelta(days=400),  # as derived_columns writes it
                 cell=cell,
             )
             for name in names
