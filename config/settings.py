@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "chibo.demo",
     "chibo.exchange",
     "chibo.meetings",
+    "chibo.actions",
     "chibo.notifications",
     "chibo.api",
 ]

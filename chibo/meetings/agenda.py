@@ -68,12 +68,14 @@ def standard_items() -> list[dict[str, str]]:
 
 
 def open_action_items(meeting: Meeting) -> list[AgendaEntry]:
-    """Last month's open action items, to review at this meeting.
+    """The cell's action items not closed yet (overdue ones carried forward), to review at this
+    meeting: DESIGN.md "resolution → action items → reviewed at the next meeting"."""
+    from chibo.actions.selectors import open_items_for_meeting  # actions builds on meetings
 
-    The hook for the actions app (DESIGN.md: resolution → action items → reviewed at the next
-    meeting); until it exists there are none.
-    """
-    return []
+    return [
+        AgendaEntry(row.agenda_title, row.agenda_content, row.reference)
+        for row in open_items_for_meeting(meeting)
+    ]
 
 
 def _template_items(
