@@ -26,3 +26,23 @@ def test_unknown_keys_are_shown_as_they_are() -> None:
     assert field_label(entry("x", "members.member"), "file") == "file"
     assert field_label(entry("x", "no.such_model"), "name") == "name"
     assert field_label(entry("x", ""), "name") == "name"
+
+
+def test_every_action_the_code_writes_has_a_label() -> None:
+    """Read the services' sources for the actions they write (``action="…"`` and the
+    meetings' ``audit_meeting(actor, "…", …)``): a new action without a label would show as
+    its key on the history pages."""
+    import re
+    from pathlib import Path
+
+    from chibo.core.templatetags.audit_labels import ACTION_LABELS
+
+    pattern = re.compile(r'action="([a-z_]+\.[a-z_.]+)"|audit_meeting\(\s*\w+,\s*"([a-z_.]+)"')
+    root = Path(__file__).resolve().parents[2] / "chibo"
+    written = {
+        a or b
+        for path in root.rglob("*.py")
+        for a, b in pattern.findall(path.read_text(encoding="utf-8"))
+    }
+    assert {"meeting.attendance_saved", "action_item.reviewed", "member.created"} <= written
+    assert sorted(written - set(ACTION_LABELS)) == []
