@@ -14,6 +14,8 @@ import tempfile
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from scripts.i18n_check import (
     CATALOGUE,
@@ -164,3 +166,14 @@ def test_pages_render_in_vietnamese_then_english_after_switching() -> None:
 
     client.post("/accounts/language/", {"language": "vi", "next": "/accounts/login/"})
     assert "Đăng nhập" in client.get("/accounts/login/").content.decode()
+
+
+@pytest.mark.usefixtures("compiled_catalogue")
+def test_late_to_a_meeting_is_not_an_overdue_deadline() -> None:
+    """One English word, two Vietnamese ones: a member late to the meeting "đến muộn", a
+    deadline passed "quá hạn" (the roll call once said a member was overdue)."""
+    from chibo.meetings.models import AttendanceCategory
+
+    with translation.override("vi"):
+        assert str(AttendanceCategory.LATE.label) == "Đến muộn"
+        assert gettext("Overdue") == "Quá hạn"
