@@ -86,20 +86,25 @@ def insert_values(
 ) -> int:
     """Insert ``rows`` (one value per name of ``fields``, in that order; a foreign key by its
     id) into ``model``'s table. Returns the number of rows."""
-    meta = model._meta
     columns = [concrete_field(model, name) for name in fields]
-    converters = [_converter(f) for f in columns]
-    converted = [(i, c) for i, c in enumerate(converters) if c is not None]
+    prepared = _prepared(columns, rows)
+    _send(model._meta.db_table, columns, prepared, batch)
+    return len(prepared)
+
+
+def _prepared(columns: Sequence[models.Field], rows: Iterable[Sequence[Any]]) -> list[Any]:
+    """``rows`` with each value of a column that needs it converted for the driver."""
+    converted = [(i, c) for i, c in enumerate(_converter(f) for f in columns) if c is not None]
+    if not converted:
+        return list(rows)
     prepared: list[Sequence[Any]] = []
     for row in rows:
-        if converted:
-            row = list(row)
-            for i, convert in converted:
-                if row[i] is not None:
-                    row[i] = convert(row[i])
+        row = list(row)
+        for i, convert in converted:
+            if row[i] is not None:
+                row[i] = convert(row[i])
         prepared.append(row)
-    _send(meta.db_table, columns, prepared, batch)
-    return len(prepared)
+    return prepared
 
 
 def _send(
@@ -221,12 +226,7 @@ def upsert_values(
         for c in (concrete_field(model, n).column for n in update)
     )
     table = quote(model._meta.db_table)
-    converters = [_converter(f) for f in columns]
-    if any(converters):
-        rows = [
-            [v if c is None or v is None else c(v) for v, c in zip(row, converters, strict=True)]
-            for row in rows
-        ]
+    rows = _prepared(columns, rows)
     tail = f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
