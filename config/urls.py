@@ -16,6 +16,7 @@ urlpatterns = [
     path("members/", include("chibo.members.urls")),
     path("exchange/", include("chibo.exchange.urls")),
     path("meetings/", include("chibo.meetings.urls")),
+    path("actions/", include("chibo.actions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -16,7 +16,15 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from chibo.api import auth_api, events_api, exchange_api, meetings_api, members_api, units_api
+from chibo.api import (
+    actions_api,
+    auth_api,
+    events_api,
+    exchange_api,
+    meetings_api,
+    members_api,
+    units_api,
+)
 
 
 class TokenAuth(HttpBearer):
@@ -94,3 +102,4 @@ api.add_router("/", members_api.router)
 api.add_router("/", events_api.router)
 api.add_router("/", exchange_api.router)
 api.add_router("/", meetings_api.router)
+api.add_router("/", actions_api.router)

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from chibo.actions.views_households import home_households
+from chibo.actions.views_items import home_tasks
 from chibo.meetings.overview import home_meetings
 from chibo.members.deadlines import deadlines_for
 from chibo.orgunits.selectors import unit_roots
@@ -34,6 +36,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "roots": unit_roots(access=request.access),
         "deadlines": deadlines_for(access=request.access),
         "meetings": home_meetings(access=request.access),
+        "tasks": home_tasks(request.access),
+        "households": home_households(request.access),
     }
     return render(request, "core/home.html", context)
 
