@@ -398,3 +398,67 @@ class HouseholdContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.date:%d/%m/%Y}: {self.get_category_display()}"
+
+
+class DocumentStudy(models.Model):
+    """A cell's study session of a document from above (a resolution, directive, conclusion):
+    when, at which meeting if it was one, and who attended. The cell's local implementation plan
+    is its action items for the same document (origin ``document``, same reference), so the
+    commune sees a document studied without a plan: "disseminated but not implemented"."""
+
+    cell = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("party cell"),
+        on_delete=models.PROTECT,
+        related_name="document_studies",
+    )
+    document_reference = models.CharField(
+        _("document from above"), max_length=100, help_text=_("Its number, e.g. 57-NQ/TW.")
+    )
+    document_title = models.CharField(_("title of the document"), max_length=300, blank=True)
+    document_date = models.DateField(_("date of the document"), null=True, blank=True)
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="document_studies",
+        help_text=_("The meeting at which it was studied, if it was one."),
+    )
+    date = models.DateField(_("date of the study"))
+    attendees = models.ManyToManyField(
+        "members.Member",
+        verbose_name=_("members who attended"),
+        related_name="document_studies",
+        blank=True,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScopedManager(meetings="cell__path__within")
+
+    class Meta:
+        verbose_name = _("study of a document")
+        verbose_name_plural = _("studies of documents")
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["cell", "document_reference"]),
+            models.Index(fields=["cell", "date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(document_reference=""), name="document_study_has_reference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_reference} ({self.date:%d/%m/%Y})"

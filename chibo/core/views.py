@@ -7,8 +7,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from chibo.actions.views_households import home_households
-from chibo.actions.views_items import home_tasks
 from chibo.meetings.overview import home_meetings
 from chibo.members.deadlines import deadlines_for
 from chibo.orgunits.selectors import unit_roots
@@ -32,6 +30,10 @@ def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:login")
+    # Imported here: the actions pages import this module's helpers.
+    from chibo.actions.views_households import home_households
+    from chibo.actions.views_items import home_tasks
+
     context = {
         "roots": unit_roots(access=request.access),
         "deadlines": deadlines_for(access=request.access),

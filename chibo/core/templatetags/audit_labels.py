@@ -68,6 +68,8 @@ ACTION_LABELS: dict[str, Any] = {
     "household.assigned": _("Household assigned to a member"),
     "household.assignment_ended": _("Household assignment ended"),
     "household.contact_logged": _("Contact with a household logged"),
+    "document_study.recorded": _("Study of a document recorded"),
+    "document_study.changed": _("Study of a document changed"),
 }
 
 
