@@ -239,4 +239,5 @@ CHIBO_SMS_BACKEND = os.environ.get(
 # back (a sender killed between sending and recording leaves it "being sent").
 CHIBO_NOTICE_MAX_ATTEMPTS = int(os.environ.get("CHIBO_NOTICE_MAX_ATTEMPTS", "3"))
 CHIBO_NOTICE_LEASE_MINUTES = int(os.environ.get("CHIBO_NOTICE_LEASE_MINUTES", "15"))
+CHIBO_ACTION_REMINDER_DAYS = int(os.environ.get("CHIBO_ACTION_REMINDER_DAYS", "3"))
 ADMINS = [("Chibo admin", a) for a in env_list("ADMIN_EMAILS")]

@@ -26,6 +26,7 @@ class NoticeChannel(models.TextChoices):
 class NoticeKind(models.TextChoices):
     MEETING_NOTICE = "meeting_notice", _("Notice of a meeting")
     MEETING_REMINDER = "meeting_reminder", _("Reminder of a meeting")
+    ACTION_DUE = "action_due", _("Reminder of a task due soon")
 
 
 class NoticeStatus(models.TextChoices):
