@@ -91,7 +91,7 @@ def items_due_queue(*, now: dt.datetime | None = None) -> int:
         .prefetch_related(owners)
         .order_by("due_date", "id")
     )
-    user_ids = {o.member.user_id for i in items for o in i.current_owners if o.member.user_id}  # type: ignore[attr-defined]
+    user_ids = {o.member.user_id for i in items for o in i.current_owners if o.member.user_id}
     users = User._base_manager.in_bulk(user_ids)
     notices = []
     for item in items:
