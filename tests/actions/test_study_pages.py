@@ -179,3 +179,11 @@ def test_the_commune_sees_cells_that_studied_without_a_plan(
     this_year = client.get(url + "?year=2024").content.decode()
     assert "No cell has recorded a document from above yet." in this_year
     assert client.get(url + "?year=abc").status_code == 200
+
+
+def test_the_pages_answer_404_for_a_unit_of_the_wrong_kind(world, en) -> None:
+    client = en(world.commune_user)
+    assert client.get(reverse("actions:studies", args=[world.commune.pk])).status_code == 404
+    assert client.get(reverse("actions:study_add", args=[world.commune.pk])).status_code == 404
+    cell_page = reverse("actions:commune_documents", args=[world.cell.pk])
+    assert client.get(cell_page).status_code == 404

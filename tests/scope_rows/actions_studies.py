@@ -33,12 +33,10 @@ _STUDY_PAGES = ["actions:study_edit", "actions:study_plan_add"]
 ROWS = [
     ("actions:studies", lambda w: [w.cell.pk], CELL_READERS),
     ("actions:studies", lambda w: [w.other_cell.pk], OTHER),
-    ("actions:studies", lambda w: [w.commune.pk], set()),  # not a cell
     ("actions:study_add", lambda w: [w.cell.pk], CHANGERS),
     ("actions:study_add", lambda w: [w.other_cell.pk], {"outsider"}),
     *[(name, lambda w: [study(w).pk], CHANGERS) for name in _STUDY_PAGES],
     *[(name, lambda w: [study(w, "other_cell").pk], {"outsider"}) for name in _STUDY_PAGES],
     ("actions:commune_documents", lambda w: [w.commune.pk], {"province", "commune"}),
     ("actions:commune_documents", lambda w: [w.other_commune.pk], OTHER),
-    ("actions:commune_documents", lambda w: [w.cell.pk], set()),  # a cell: 404
 ]
