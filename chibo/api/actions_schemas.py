@@ -10,26 +10,16 @@ their notes may hold people's opinions about the party and the authorities.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from chibo.actions.models import ItemStatus, Origin, ReviewOutcome
 from chibo.api.meetings_schemas import Day, LongText, Text150, Text200, Text300
 from chibo.api.schemas import MAX_ID, SafeStr
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(value: Any) -> Any:
-    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
-        return value
-    raise ValueError("Give the date as YYYY-MM-DD.")
-
-
-IsoDay = Annotated[Day, BeforeValidator(_iso_date)]
+IsoDay = Day  # YYYY-MM-DD only, years 1900–2100 (chibo.api.meetings_schemas)
 Text100 = Annotated[SafeStr, StringConstraints(max_length=100)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 MAX_OWNERS = 50

@@ -8,11 +8,12 @@ datetime sent without an offset is read in Chibo's time zone (Asia/Ho_Chi_Minh).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from chibo.api.schemas import MAX_ID, SafeStr
 from chibo.meetings.models import AttendanceCategory, MeetingKind, MeetingStatus
@@ -39,7 +40,17 @@ def _local_time(value: dt.time) -> dt.time:
     return value
 
 
-Day = Annotated[dt.date, AfterValidator(_date_in_range)]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """Only ``YYYY-MM-DD`` (pydantic alone reads ``0`` or ``"1700000000"`` as a Unix time)."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("Give the date as YYYY-MM-DD.")
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_date_in_range)]
 Clock = Annotated[dt.time, AfterValidator(_local_time)]
 Moment = Annotated[dt.datetime, AfterValidator(_aware_in_range)]
 Text150 = Annotated[SafeStr, StringConstraints(max_length=150)]

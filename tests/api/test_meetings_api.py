@@ -167,6 +167,8 @@ def test_create_refusals(world) -> None:
     for bad in (
         {"planned_date": "9999-12-31"},
         {"planned_date": "2025-02-30"},
+        {"planned_date": 0},  # not read as a Unix time
+        {"planned_date": "1741564800"},
         {"planned_time": "19:30:00+05:00"},
         {"place": "x" * 201},
         {"topic": "a\x00b"},
