@@ -43,7 +43,7 @@ from chibo.core.roles import Cap
 from chibo.core.views import apply_validation_error
 from chibo.meetings import overview
 from chibo.meetings.models import Meeting, Resolution
-from chibo.meetings.selectors import HELD_STATUSES, eligible_members, meeting_date, roll_standings
+from chibo.meetings.selectors import HELD_STATUSES, eligible_members, roll_standings
 from chibo.members.models import Member
 from chibo.orgunits.models import OrgUnit
 
@@ -177,8 +177,9 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- A meeting's items -------------------------------------------------------------------------
 def _resolution_form(meeting: Meeting, data: object = None) -> ItemForm:
-    """Owners from the cell's roll on the meeting's day."""
-    return ItemForm(data, people=_people(meeting.cell_id, meeting_date(meeting)))
+    """Owners from the cell's roll today: the service gives a task only to a member who is on
+    it on the day the item is written (someone who left since the meeting is not offered)."""
+    return ItemForm(data, people=_people(meeting.cell_id, timezone.localdate()))
 
 
 @login_required
@@ -381,6 +382,7 @@ def _record_reviews(request: HttpRequest, meeting: Meeting, form: ReviewForm) ->
                 form.row_error(row, error)
                 failed = True
         if failed:
+            form.add_error(None, _("Nothing was saved: correct the items marked below."))
             transaction.set_rollback(True)
     return 0 if failed else len(chosen)
 

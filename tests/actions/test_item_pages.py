@@ -514,7 +514,7 @@ def test_review_saves_several_rows_at_once(world, sec, march, review_meeting) ->
     road_card = _section(html, f"item-{road.pk}")
     assert "Reviewed at this meeting" in road_card
     assert "Thiếu xi măng" in road_card
-    assert "carried over once" in road_card
+    assert "carried over 1 time" in road_card
     assert "3 reviews have been recorded." in html
 
 
@@ -533,6 +533,9 @@ def test_review_refuses_every_row_when_one_is_bad(world, sec, march, review_meet
     assert response.status_code == 200
     html = response.content.decode()
     message = "Say why: a task not done or withdrawn needs a note."
+    # A summary above the cards: on a long list the refused row may be far down.
+    summary = html.index("Nothing was saved: correct the items marked below.")
+    assert summary < html.index(f'id="item-{road.pk}"')
     assert message in _section(html, f"item-{fund.pk}")
     assert message not in _section(html, f"item-{road.pk}")
     # What was chosen stays chosen, to correct the one row and save again.
@@ -629,3 +632,20 @@ def test_home_tasks_answer_in_a_constant_number_of_queries(world, member, client
     assert (
         'id="my-tasks"' not in client_en(world.commune_user).get(reverse("home")).content.decode()
     )
+
+
+def test_meeting_items_offers_the_roll_of_today_not_of_the_meeting(world, sec, march) -> None:
+    """The service gives a task only to someone on the roll the day it is written: a member
+    who left since the meeting is not offered (they would be refused)."""
+    from chibo.members.lifecycle import EventData, member_event_add
+    from chibo.members.models import EventKind
+
+    with scopes_disabled():
+        member_event_add(
+            actor=None,
+            member=world.plain_member,
+            data=EventData(kind=EventKind.TRANSFER_OUT, date=D(2025, 3, 9), other_cell=world.cell2),
+        )
+    html = sec.get(_url("meeting_items", march.pk)).content.decode()
+    assert f'value="{world.plain_member.pk}"' not in html
+    assert f'value="{world.secretary_member.pk}"' in html
