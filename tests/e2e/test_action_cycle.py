@@ -290,7 +290,9 @@ def test_action_cycle_on_a_phone(
     expect(fund_card).to_have_count(0)  # closed: no more card
     expect(page.locator("#recorded")).to_contain_text(f"{FUND}: {vi('Done')}")
     expect(road_card.locator(".msg-success")).to_contain_text(NOT_DONE)
-    expect(road_card).to_contain_text(vi_n("carried over once", "carried over %(n)s times", 1))
+    expect(road_card).to_contain_text(
+        vi_n("carried over %(n)s time", "carried over %(n)s times", 1)
+    )
     check(page)
 
     # The cell's items: the done one closed today, the other still open (carried forward).
