@@ -28,3 +28,22 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def client_en(client_for):
+    """``client_en(user)``: a logged-in client in English, so tests read the English source
+    strings (the pages are Vietnamese by default)."""
+
+    def make(user) -> Client:
+        client = client_for(user)
+        client.cookies["django_language"] = "en"
+        return client
+
+    return make
+
+
+@pytest.fixture
+def sec(world, client_en) -> Client:
+    """The cell secretary's client, in English."""
+    return client_en(world.secretary)

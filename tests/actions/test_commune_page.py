@@ -32,18 +32,6 @@ def _clock():
         yield
 
 
-@pytest.fixture
-def client_en(client_for):
-    """A client in English, so the tests read the English source strings."""
-
-    def make(user):
-        client = client_for(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
-
-
 def _review(item, meeting, outcome, note=""):
     with at(meeting.planned_date):
         return services.action_review_add(

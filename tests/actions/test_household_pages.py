@@ -35,23 +35,6 @@ def _clock():
         yield
 
 
-@pytest.fixture
-def client_en(client_for):
-    """A client in English, so the tests read the English source strings."""
-
-    def make(user):
-        client = client_for(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
-
-
-@pytest.fixture
-def sec(world, client_en):
-    return client_en(world.secretary)
-
-
 def _household(cell, name: str, hamlet: str = "") -> Household:
     with scopes_disabled():
         return services.household_create(

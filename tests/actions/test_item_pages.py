@@ -40,23 +40,6 @@ def _clock():
 
 
 @pytest.fixture
-def client_en(client_for):
-    """A client in English, so the tests read the English source strings."""
-
-    def make(user):
-        client = client_for(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
-
-
-@pytest.fixture
-def sec(world, client_en):
-    return client_en(world.secretary)
-
-
-@pytest.fixture
 def member(world, client_en):
     """The plain member of the cell (meeting.view only)."""
     return client_en(world.member_user)

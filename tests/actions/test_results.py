@@ -28,18 +28,6 @@ D = dt.date
 JAN, FEB = D(2025, 1, 1), D(2025, 2, 1)
 
 
-@pytest.fixture
-def client_en(client_for):
-    """A client in English, so the tests read the English source strings."""
-
-    def make(user):
-        client = client_for(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
-
-
 def _review(item, meeting, outcome, note=""):
     with at(meeting.planned_date):
         return services.action_review_add(

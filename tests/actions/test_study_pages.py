@@ -20,16 +20,6 @@ D = dt.date
 TODAY = D(2025, 6, 2)
 
 
-@pytest.fixture
-def en(client_for):
-    def make(user):
-        client = client_for(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
-
-
 def _study(cell, reference: str, day: dt.date, attendees=()) -> DocumentStudy:
     with scopes_disabled(), at(day):
         return studies.document_study_record(
@@ -37,9 +27,9 @@ def _study(cell, reference: str, day: dt.date, attendees=()) -> DocumentStudy:
         )
 
 
-def test_the_secretary_records_a_study_at_a_meeting(world, en) -> None:
+def test_the_secretary_records_a_study_at_a_meeting(world, client_en) -> None:
     meeting = held_meeting(world.cell, D(2025, 5, 8))
-    client = en(world.secretary)
+    client = client_en(world.secretary)
     url = reverse("actions:study_add", args=[world.cell.pk])
     with at(TODAY):
         page = client.get(url)
@@ -73,8 +63,8 @@ def test_the_secretary_records_a_study_at_a_meeting(world, en) -> None:
     assert "2 members attended" in listing
 
 
-def test_bad_input_is_shown_in_the_form(world, en) -> None:
-    client = en(world.secretary)
+def test_bad_input_is_shown_in_the_form(world, client_en) -> None:
+    client = client_en(world.secretary)
     url = reverse("actions:study_add", args=[world.cell.pk])
     with at(TODAY):
         missing = client.post(url, {"document_reference": "35-CT/TW"})
@@ -99,9 +89,9 @@ def test_bad_input_is_shown_in_the_form(world, en) -> None:
         assert not DocumentStudy.objects.exists()
 
 
-def test_a_step_of_the_plan_becomes_a_document_item(world, en) -> None:
+def test_a_step_of_the_plan_becomes_a_document_item(world, client_en) -> None:
     study = _study(world.cell, "57-NQ/TW", D(2025, 5, 20), [world.plain_member])
-    client = en(world.secretary)
+    client = client_en(world.secretary)
     url = reverse("actions:study_plan_add", args=[study.pk])
     with at(TODAY):
         no_owner = client.post(url, {"title": "Ứng dụng công nghệ", "due_date": "2025-07-01"})
@@ -126,7 +116,7 @@ def test_a_step_of_the_plan_becomes_a_document_item(world, en) -> None:
     with scopes_disabled():
         assert list(item.owners.all()) == [world.plain_member]
     with at(TODAY):
-        listing = en(world.member_user).get(reverse("actions:studies", args=[world.cell.pk]))
+        listing = client_en(world.member_user).get(reverse("actions:studies", args=[world.cell.pk]))
     text = listing.content.decode()
     assert "Hướng dẫn bà con dùng dịch vụ công trực tuyến" in text
     assert "No local plan yet" not in text
@@ -135,10 +125,10 @@ def test_a_step_of_the_plan_becomes_a_document_item(world, en) -> None:
     assert reverse("actions:study_plan_add", args=[study.pk]) not in text
 
 
-def test_the_due_date_is_checked_by_the_service(world, en) -> None:
+def test_the_due_date_is_checked_by_the_service(world, client_en) -> None:
     study = _study(world.cell, "57-NQ/TW", D(2025, 5, 20), [world.plain_member])
     with at(TODAY):
-        refused = en(world.secretary).post(
+        refused = client_en(world.secretary).post(
             reverse("actions:study_plan_add", args=[study.pk]),
             {"title": "Việc", "due_date": "2025-05-01", "owners": [str(world.plain_member.pk)]},
         )
@@ -147,7 +137,7 @@ def test_the_due_date_is_checked_by_the_service(world, en) -> None:
 
 
 def test_the_commune_sees_cells_that_studied_without_a_plan(
-    world, en, django_assert_num_queries
+    world, client_en, django_assert_num_queries
 ) -> None:
     _study(world.cell, "57-NQ/TW", D(2025, 5, 20))
     _study(world.cell2, "57-NQ/TW", D(2025, 5, 21))
@@ -159,7 +149,7 @@ def test_the_commune_sees_cells_that_studied_without_a_plan(
                 "Kế hoạch", D(2025, 7, 1), (world.plain_member,), document_reference="57-NQ/TW"
             ),
         )
-    client = en(world.commune_user)
+    client = client_en(world.commune_user)
     url = reverse("actions:commune_documents", args=[world.commune.pk])
     with at(TODAY):
         client.get(url)  # warm the session and the translations
@@ -181,8 +171,8 @@ def test_the_commune_sees_cells_that_studied_without_a_plan(
     assert client.get(url + "?year=abc").status_code == 200
 
 
-def test_the_pages_answer_404_for_a_unit_of_the_wrong_kind(world, en) -> None:
-    client = en(world.commune_user)
+def test_the_pages_answer_404_for_a_unit_of_the_wrong_kind(world, client_en) -> None:
+    client = client_en(world.commune_user)
     assert client.get(reverse("actions:studies", args=[world.commune.pk])).status_code == 404
     assert client.get(reverse("actions:study_add", args=[world.commune.pk])).status_code == 404
     cell_page = reverse("actions:commune_documents", args=[world.cell.pk])
