@@ -5,9 +5,6 @@ code, never 500), the audit written, constant query counts, the OpenAPI schema."
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -21,6 +18,7 @@ from chibo.core.models import AuditEntry
 from chibo.meetings.models import Meeting
 from chibo.members.models import Member
 from tests.actions.factories import at, held_meeting, resolution_item
+from tests.api.test_fuzz import run_schemathesis
 from tests.api.test_members_api import assert_error, bearer, call
 from tests.factories import build_world, make_member
 from tests.meetings.factories import aware, meeting_on
@@ -940,37 +938,10 @@ def test_actions_api_survives_schemathesis(live_server, transactional_db, tmp_pa
         resolution_item(meeting, [world.plain_member], D(2025, 3, 31))
         _assign(_household(world.cell), world.plain_member)
     _token, raw = api_token_create(user=world.commune_user)
-    command = [
-        str(Path(sys.executable).with_name("schemathesis")),
-        "run",
-        f"{live_server.url}/api/v1/openapi.json",
-        "--url",
-        live_server.url,
-        "--header",
-        f"Authorization: Bearer {raw}",
-        "--include-path-regex",
-        "^/api/v1/(action-items|households)",
-        "--checks",
-        "all",
-        "--exclude-checks",
-        "positive_data_acceptance",  # schema-valid requests may break a party rule: a 400
-        "--max-examples",
-        "30",
-        "--seed",
-        "20261124",
-        "--request-timeout",
-        "10",
-        "--max-time",
-        "90",
-        "--workers",
-        "1",
-        "--no-color",
-        "--generation-database",
-        "none",
-        "--report-dir",
-        str(tmp_path),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-6000:]
-    assert "Test cases:" in output, output[-6000:]
+    run_schemathesis(
+        live_server,
+        tmp_path,
+        raw,
+        seed=20261124,
+        extra=["--include-path-regex", "^/api/v1/(action-items|households)"],
+    )
