@@ -45,6 +45,7 @@ from chibo.demo.plan import (
     resolve_as_of,
     scale_root_code,
 )
+from chibo.demo.studies import delete_studies, seed_studies
 from chibo.meetings.models import Meeting
 from chibo.members.lifecycle import EventRow, derived_columns, events_insert
 from chibo.members.models import EventKind, Member, MemberEvent, MemberNameWord, MemberStatus
@@ -62,6 +63,7 @@ class Counts:
     events: int = 0
     meetings: int = 0
     attendance: int = 0
+    studies: int = 0
 
 
 @dataclass
@@ -321,6 +323,7 @@ def _write_province(
         assert isinstance(seed, int)
         meetings = seed_meetings(root, seed=seed, as_of=as_of)
         counts.meetings, counts.attendance = meetings.meetings, meetings.attendance
+        counts.studies = seed_studies(root, seed=seed)
     # One entry for the whole run: an entry per row would double the work and say nothing more.
     summary = {**changes, **vars(counts)}
     audit_record(
@@ -349,6 +352,7 @@ def delete_province(root: OrgUnit) -> None:
     audit entries first, then meetings and what hangs on them, then members (a commune at a
     time, to keep memory flat), then units."""
     prefix = root.path
+    delete_studies(prefix)  # they hang on the meetings and the members
     delete_meetings(prefix)
     inside = Q(unit__path__startswith=prefix) | Q(member__cell__path__startswith=prefix)
     Post.objects.filter(inside).delete()

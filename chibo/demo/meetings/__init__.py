@@ -14,6 +14,9 @@ away follow the record, votes do not exceed those who attended, chair and minute
 the roll and attended. ``tests/demo/test_meetings_demo.py`` checks the result against the
 selectors and ``attendance_save``.
 
+Then ``chibo.demo.actions`` gives the cells their action items (from these resolutions) and
+the households their members follow.
+
 The demo secretary's cell is the rich one: a member to review for removal (3 months without
 taking part), one absent with reason 3 times in a row, an amendment after locking, templates
 from the commune and from a model cell. Another cell of the demo commune is the weak one.
@@ -27,14 +30,15 @@ import random
 from django.utils import timezone
 
 from chibo.core.workdays import WorkCalendar
+from chibo.demo.actions import delete_actions, seed_actions
 from chibo.demo.meetings.cells import CellYear, MeetingCounts, Planned, S, load_cells, window
 from chibo.demo.meetings.write import (
     amend,
-    delete_meetings,
     plant,
     publish_templates,
     write_meetings,
 )
+from chibo.demo.meetings.write import delete_meetings as _delete_meetings
 from chibo.orgunits.models import OrgUnit
 
 __all__ = ["MeetingCounts", "delete_meetings", "seed_meetings"]
@@ -68,4 +72,12 @@ def seed_meetings(root: OrgUnit, *, seed: int, as_of: dt.date) -> MeetingCounts:
     counts = write_meetings(meetings, days, now)
     amend(meetings, story, as_of)
     publish_templates(story, as_of)
+    seed_actions(root, builders, meetings, story, seed=seed, as_of=as_of)  # hang on the meetings
     return counts
+
+
+def delete_meetings(prefix: str) -> None:
+    """The meetings under ``prefix`` and all that hangs on them, action items and households
+    first (they protect the meetings, members and cells)."""
+    delete_actions(prefix)
+    _delete_meetings(prefix)
