@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from chibo.core.bulk import insert_values
@@ -326,23 +326,28 @@ def write_meetings(
     return counts
 
 
-def _delete_rows(queryset: QuerySet[Any]) -> None:
-    """``DELETE … WHERE id IN (the queryset's ids)`` in one statement. ``QuerySet.delete``
-    loads every row first to cascade (and to null the speeches' agenda item): seconds for
-    100,000 agenda items, whose dependants are gone by then anyway."""
-    sql, params = queryset.values("pk").query.sql_with_params()
-    table = connection.ops.quote_name(queryset.model._meta.db_table)
+def _delete_where(model: type[Model], column: str, parents: QuerySet[Any]) -> None:
+    """``DELETE FROM model WHERE column IN (the parents' ids)`` in one statement.
+    ``QuerySet.delete`` loads every row first to cascade (and to null the speeches' agenda
+    item): seconds for 100,000 agenda items, whose dependants are gone by then anyway. The
+    table is not joined to itself (``id IN (SELECT id FROM the same table JOIN …)``): on
+    PostgreSQL with stale statistics that plan ran nested loops over the whole attendance
+    table for many minutes."""
+    sql, params = parents.values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(model._meta.db_table)
+    name = connection.ops.quote_name(column)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE id IN ({sql})", params)  # noqa: S608 - ours
+        cursor.execute(f"DELETE FROM {table} WHERE {name} IN ({sql})", params)  # noqa: S608 - ours
 
 
 def delete_meetings(prefix: str) -> None:
     """Remove the meetings of the cells under ``prefix`` and all that hangs on them, the fixed
     days, model-cell markers and templates: dependants first, as PROTECT requires."""
-    in_cells = {"meeting__cell__path__startswith": prefix}
+    meetings = Meeting.objects.filter(cell__path__startswith=prefix)
     for model in (MinutesAmendment, Attendance, Speech, Resolution, AgendaItem):
-        _delete_rows(model.objects.filter(**in_cells))
-    _delete_rows(Meeting.objects.filter(cell__path__startswith=prefix))
+        _delete_where(model, "meeting_id", meetings)
+    cells = OrgUnit.objects.filter(path__startswith=prefix)
+    _delete_where(Meeting, "cell_id", cells)
     MeetingDay.objects.filter(cell__path__startswith=prefix).delete()
     ModelCell.objects.filter(cell__path__startswith=prefix).delete()
     AgendaTemplate.objects.filter(owner__path__startswith=prefix).delete()
