@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "chibo.meetings",
     "chibo.actions",
     "chibo.notifications",
+    "chibo.reports",
     "chibo.api",
 ]
 
@@ -241,3 +242,7 @@ CHIBO_NOTICE_MAX_ATTEMPTS = int(os.environ.get("CHIBO_NOTICE_MAX_ATTEMPTS", "3")
 CHIBO_NOTICE_LEASE_MINUTES = int(os.environ.get("CHIBO_NOTICE_LEASE_MINUTES", "15"))
 CHIBO_ACTION_REMINDER_DAYS = int(os.environ.get("CHIBO_ACTION_REMINDER_DAYS", "3"))
 ADMINS = [("Chibo admin", a) for a in env_list("ADMIN_EMAILS")]
+# Reports (chibo.reports): the first month the rollup holds, and how many days after a meeting
+# its minutes count as locked on time.
+CHIBO_REPORTS_START = os.environ.get("CHIBO_REPORTS_START", "2025-01")
+CHIBO_MINUTES_LOCK_DAYS = int(os.environ.get("CHIBO_MINUTES_LOCK_DAYS", "7"))

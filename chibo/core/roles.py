@@ -31,6 +31,9 @@ class Cap:
     MEETING_VIEW = "meeting.view"
     MEETING_CHANGE = "meeting.change"
     MEETING_CONFIGURE = "meeting.configure"
+    # Reports (chibo.reports): the dashboards and exports of a unit; setting its targets.
+    REPORT_VIEW = "report.view"
+    REPORT_TARGET = "report.target"
 
 
 CAPABILITY_NAMES = tuple(v for k, v in vars(Cap).items() if k.isupper())
@@ -42,15 +45,25 @@ _CELL_LEADER = {
     Cap.AUDIT_VIEW,
     Cap.MEETING_VIEW,
     Cap.MEETING_CHANGE,
+    Cap.REPORT_VIEW,
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset({Cap.UNIT_VIEW, Cap.MEETING_VIEW}),
-    Role.CELL_COMMITTEE: frozenset({Cap.UNIT_VIEW, Cap.MEMBER_VIEW, Cap.MEETING_VIEW}),
+    Role.CELL_COMMITTEE: frozenset(
+        {Cap.UNIT_VIEW, Cap.MEMBER_VIEW, Cap.MEETING_VIEW, Cap.REPORT_VIEW}
+    ),
     Role.CELL_DEPUTY: frozenset(_CELL_LEADER),
     Role.CELL_SECRETARY: frozenset(_CELL_LEADER),
     Role.COMMUNE_COMMITTEE: frozenset(
-        _CELL_LEADER | {Cap.UNIT_CHANGE, Cap.POST_MANAGE, Cap.GRANT_MANAGE, Cap.MEETING_CONFIGURE}
+        _CELL_LEADER
+        | {
+            Cap.UNIT_CHANGE,
+            Cap.POST_MANAGE,
+            Cap.GRANT_MANAGE,
+            Cap.MEETING_CONFIGURE,
+            Cap.REPORT_TARGET,
+        }
     ),
     # Read-mostly: the province sees everything below it and keeps the tree itself.
     Role.PROVINCE_BOARD: frozenset(
@@ -61,6 +74,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.UNIT_CHANGE,
             Cap.GRANT_MANAGE,
             Cap.MEETING_VIEW,
+            Cap.REPORT_VIEW,
+            Cap.REPORT_TARGET,
         }
     ),
 }

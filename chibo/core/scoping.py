@@ -52,7 +52,7 @@ def minimal_prefixes(paths: Iterable[str]) -> tuple[str, ...]:
 
 _PATH = re.compile(r"[0-9A-Z]+")
 # Sorts after every character of a tree path (0-9, A-Z).
-_AFTER_PATH_CHARS = "~"
+AFTER_PATH_CHARS = "~"
 
 
 @models.CharField.register_lookup
@@ -88,7 +88,7 @@ class Within(Lookup):
                 # SQLite's LIKE ignores case, so it can use no index and costs a string
                 # match per row; a range is the same test on these paths, and is indexed.
                 clauses.append(f"({lhs} >= %s AND {lhs} < %s)")
-                params.extend([*lhs_params, path, *lhs_params, path + _AFTER_PATH_CHARS])
+                params.extend([*lhs_params, path, *lhs_params, path + AFTER_PATH_CHARS])
             else:
                 clauses.append(f"{lhs} LIKE %s")
                 params.extend([*lhs_params, path + "%"])

@@ -60,6 +60,8 @@ ACTION_LABELS: dict[str, Any] = {
     "agenda_template.withdrawn": _("Agenda template withdrawn"),
     "agenda_template.deleted": _("Agenda template deleted"),
     "action_item.created": _("Action item created"),
+    "report.target_set": _("Report target set"),
+    "report.target_removed": _("Report target removed"),
     "action_item.changed": _("Action item changed"),
     "action_item.reviewed": _("Action item reviewed"),
     "household.created": _("Household added"),
