@@ -17,6 +17,7 @@ urlpatterns = [
     path("exchange/", include("chibo.exchange.urls")),
     path("meetings/", include("chibo.meetings.urls")),
     path("actions/", include("chibo.actions.urls")),
+    path("reports/", include("chibo.reports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

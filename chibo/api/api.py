@@ -23,6 +23,7 @@ from chibo.api import (
     exchange_api,
     meetings_api,
     members_api,
+    reports_api,
     units_api,
 )
 
@@ -103,3 +104,4 @@ api.add_router("/", events_api.router)
 api.add_router("/", exchange_api.router)
 api.add_router("/", meetings_api.router)
 api.add_router("/", actions_api.router)
+api.add_router("/", reports_api.router)

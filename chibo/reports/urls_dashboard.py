@@ -1,0 +1,9 @@
+"""URLs of the dashboards, their drill-down pages and the targets."""
+
+from django.urls import path
+
+from chibo.reports import views
+
+urlpatterns = [
+    path("units/<int:pk>/", views.dashboard, name="dashboard"),
+]

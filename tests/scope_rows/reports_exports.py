@@ -1,0 +1,3 @@
+"""Scope rows of the exports (chibo.reports.views_exports): being written."""
+
+ROWS: list = []
