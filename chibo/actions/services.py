@@ -45,6 +45,7 @@ from chibo.meetings.selectors import HELD_STATUSES, meeting_date, roll_standings
 from chibo.members.lifecycle import MEMBER_UNIT_KINDS
 from chibo.members.models import Member
 from chibo.orgunits.models import OrgUnit
+from chibo.reports import rollup
 
 __all__ = [
     "HouseholdData",
@@ -196,6 +197,7 @@ def _create(
     changes = diff({}, snapshot(item, _ITEM_AUDITED))
     changes["owners"] = [None, [m.pk for m in data.owners]]
     audit_record(actor=actor, action="action_item.created", obj=item, unit=cell, changes=changes)
+    rollup.item_changed(item)
     return item
 
 
@@ -267,6 +269,7 @@ def action_item_update(*, actor: Any, item: ActionItem, data: ItemData) -> Actio
     added = [m for m in data.owners if m.pk not in current_ids]
     _check_on_roll(item.cell_id, added, today, "owners")
     before = snapshot(item, _ITEM_AUDITED)
+    due_before = item.due_date
     item.title, item.details, item.due_date = data.title, data.details, data.due_date
     item.document_reference, item.document_date = data.document_reference, data.document_date
     item.full_clean(exclude=["created_by", "cell", "source_meeting"])
@@ -297,6 +300,7 @@ def action_item_update(*, actor: Any, item: ActionItem, data: ItemData) -> Actio
         audit_record(
             actor=actor, action="action_item.changed", obj=item, unit=item.cell, changes=changes
         )
+        rollup.item_changed(item, due_before)
     return item
 
 
@@ -339,6 +343,7 @@ def _append(
             "meeting": [None, meeting.pk if meeting else None],
         },
     )
+    rollup.item_changed(item)
     return review
 
 

@@ -532,6 +532,12 @@ def _write(actor: Any, unit: OrgUnit, planned: list[RowResult], filename: str) -
         result.member_id = member.pk
         result.plan = None
     events_insert(events, batch=CHUNK)
+    if events:
+        # The reports' rollup of the cells the new members came into, from their first event.
+        from chibo.reports import rollup  # the rollup reads the members' modules
+
+        cells = {e.cell_id for e in events} | {e.other_cell_id for e in events}
+        rollup.member_changed(cells, min(e.date for e in events))
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     actor_name = str(actor_obj)[:150] if actor_obj else "system"
     entries = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -44,5 +45,18 @@ def open_meeting(meeting: Meeting) -> Meeting:
     return fresh
 
 
-def audit_meeting(actor: Any, action: str, meeting: Meeting, changes: dict[str, Any]) -> None:
+def audit_meeting(
+    actor: Any,
+    action: str,
+    meeting: Meeting,
+    changes: dict[str, Any],
+    *,
+    since: dt.date | None = None,
+) -> None:
+    """Record the change in the audit trail and in the reports' rollup, in the caller's
+    transaction: every change of a meeting, its roll, agenda or minutes passes here.
+    ``since``: the month the meeting had before the change, if it moved."""
+    from chibo.reports import rollup  # the rollup reads the meetings' modules
+
     audit_record(actor=actor, action=action, obj=meeting, unit=meeting.cell, changes=changes)
+    rollup.meeting_changed(meeting, since)

@@ -274,6 +274,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, data: MeetingData, version: 
     """Save the meeting if nobody saved it since ``version`` was read. Recording when it opened
     marks it held. Refused once the minutes are locked (code ``locked``)."""
     meeting = open_meeting(meeting)
+    month_before = meeting.month
     data = replace(
         data,
         place=nfc(data.place).strip(),
@@ -310,7 +311,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, data: MeetingData, version: 
         )
     meeting.version = version + 1
     if changes:
-        audit_meeting(actor, "meeting.changed", meeting, changes)
+        audit_meeting(actor, "meeting.changed", meeting, changes, since=month_before)
     return meeting
 
 

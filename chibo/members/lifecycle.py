@@ -475,6 +475,7 @@ def member_event_add(*, actor: Any, member: Member, data: EventData) -> MemberEv
             **diff(before, snapshot(member, ["status", "cell"])),
         },
     )
+    _rollup_changed(member, [*events, event], event.date)
     return event
 
 
@@ -499,7 +500,18 @@ def member_event_void(*, actor: Any, event: MemberEvent, reason: str) -> MemberE
         member=member,
         changes={"void_reason": [None, event.void_reason]},
     )
+    _rollup_changed(member, member_events(member), event.date)
     return event
+
+
+def _rollup_changed(member: Member, events: Iterable[AnyEvent], day: dt.date) -> None:
+    """The reports' rollup of every cell the member's history touches, from ``day`` on."""
+    from chibo.reports import rollup  # the rollup reads this module
+
+    cells = {member.cell_id, member.temporary_cell_id}
+    for event in events:
+        cells |= {event.cell_id, event.other_cell_id}
+    rollup.member_changed(cells, day)
 
 
 def event_data(event: MemberEvent) -> EventData:

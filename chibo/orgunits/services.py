@@ -141,6 +141,7 @@ def post_assign(
         member=member,
         changes=diff({}, snapshot(post, _POST_FIELDS)),
     )
+    _rollup_changed(post, start_date)
     return post
 
 
@@ -152,6 +153,7 @@ def post_end(*, actor: Any, post: Post, end_date: dt.date) -> Post:
             code="end_before_start",
         )
     before = snapshot(post, ["end_date"])
+    ended_before = post.end_date
     post.end_date = end_date
     post.save(update_fields=["end_date"])
     audit_record(
@@ -162,7 +164,15 @@ def post_end(*, actor: Any, post: Post, end_date: dt.date) -> Post:
         member=post.member,
         changes=diff(before, snapshot(post, ["end_date"])),
     )
+    _rollup_changed(post, min(end_date, ended_before or end_date))
     return post
+
+
+def _rollup_changed(post: Post, day: dt.date) -> None:
+    """Who may prepare a cell's meeting changed: the reports' rollup of the cell, from ``day``."""
+    from chibo.reports import rollup  # the rollup reads the meetings, which read this app
+
+    rollup.post_changed(post.unit_id, day)
 
 
 @transaction.atomic

@@ -184,7 +184,7 @@ class Figures:
 
     def rate_of(self, indicator: str) -> float | None:
         """The rate a target on ``indicator`` (``Indicator``) is measured by."""
-        return {
+        rates: dict[str, float | None] = {
             Indicator.HELD: self.every_held_rate,
             Indicator.ON_FIXED_DAY: self.every_on_fixed_day_rate,
             Indicator.ATTENDANCE: self.attendance_rate,
@@ -192,7 +192,8 @@ class Figures:
             Indicator.LOCKED_ON_TIME: self.locked_on_time_rate,
             Indicator.ITEMS_DONE: self.items_done_rate,
             Indicator.THEMATIC: self.thematic_rate,
-        }[indicator]
+        }
+        return rates[indicator]
 
 
 FIGURE_FIELDS = tuple(f.name for f in fields(Figures))

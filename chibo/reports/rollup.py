@@ -211,7 +211,13 @@ def _states(cell_ids: Sequence[int], days: Sequence[dt.date]) -> dict[dt.date, l
         ).values_list(*_MEMBER_COLUMNS)
     )
     first_day = min(days)
-    derived_ids = [row[0] for row in members if row[8] is None or row[8] > first_day]
+    # Derived too: members transferred out, as the date the transfer was sent is in the
+    # events only (a later event, an exemption say, moves ``state_since``).
+    derived_ids = [
+        row[0]
+        for row in members
+        if row[8] is None or row[8] > first_day or row[1] == MemberStatus.TRANSFERRED_OUT
+    ]
     events: dict[int, list[EventRow]] = defaultdict(list)
     if derived_ids:
         for member_id, *event in plain_rows(
@@ -246,11 +252,14 @@ def _states(cell_ids: Sequence[int], days: Sequence[dt.date]) -> dict[dt.date, l
             ex_until,
             since,
         ) in members:
-            if since is not None and since <= day and status != MemberStatus.SUSPENDED:
-                sent = since if status == MemberStatus.TRANSFERRED_OUT else None
+            if (
+                since is not None
+                and since <= day
+                and status not in (MemberStatus.SUSPENDED, MemberStatus.TRANSFERRED_OUT)
+            ):
                 states.append(
                     _State(
-                        status, cell, temporary_cell, admitted, ceremony, ex_from, ex_until, sent
+                        status, cell, temporary_cell, admitted, ceremony, ex_from, ex_until, None
                     )
                 )
                 continue
@@ -281,15 +290,30 @@ def _states(cell_ids: Sequence[int], days: Sequence[dt.date]) -> dict[dt.date, l
     return result
 
 
-def _add_working(calendar: WorkCalendar, start: dt.date, days: int) -> dt.date:
+class _LazyCalendar:
+    """The working days up to ``last``, read on the first use (most batches need none). The
+    whole holiday table is read (a few rows a year), so that a due date does not depend on
+    which cells were computed together."""
+
+    def __init__(self, last: dt.date) -> None:
+        self.last = last
+        self._calendar: WorkCalendar | None = None
+
+    def add(self, start: dt.date, days: int) -> dt.date:
+        if self._calendar is None:
+            self._calendar = WorkCalendar.load(dt.date(1900, 1, 1), self.last)
+        return self._calendar.add(start, days)
+
+
+def _add_working(calendar: _LazyCalendar, start: dt.date, days: int) -> dt.date:
     try:
         return calendar.add(start, days)
-    except ValueError:  # before the calendar's range: as chibo.members.deadlines does
-        return start + dt.timedelta(days=days * 7 // 5)
+    except ValueError:  # past the calendar: not due yet on any day counted
+        return dt.date.max
 
 
 def _member_counts(
-    states: Iterable[_State], day: dt.date, calendar: WorkCalendar
+    states: Iterable[_State], day: dt.date, calendar: _LazyCalendar
 ) -> dict[str, int]:
     """The stocks of the members whose home cell is the one counted (``states`` are theirs)."""
     counts = dict.fromkeys(
@@ -419,7 +443,7 @@ def _compute(
     )
     days = sorted({as_of(m, today) for m in all_months})
     states = _states(ids, days)
-    calendar = WorkCalendar.load(min(days) - dt.timedelta(days=120), max(days))
+    calendar = _LazyCalendar(today + dt.timedelta(days=400))
     rule = absence_rule()
 
     committees: dict[int, list[dt.date]] = defaultdict(list)
@@ -615,16 +639,14 @@ def _write(
         update=_WRITTEN[2:],
     )
     # Rows the cells no longer have in these months (a cell closed, or no longer holding
-    # meetings).
-    stale = CellMonth._base_manager.filter(cell_id__in=cell_ids, month__gte=first, month__lte=last)
-    keep = {(cell_id, month) for cell_id, month in rows}
-    gone = [
-        pk
-        for pk, cell_id, month in stale.values_list("pk", "cell_id", "month")
-        if (cell_id, month) not in keep
-    ]
-    if gone:
-        CellMonth._base_manager.filter(pk__in=gone).delete()
+    # meetings): one statement.
+    kept: dict[int, list[dt.date]] = {pk: [] for pk in cell_ids}
+    for cell_id, month in rows:
+        kept[cell_id].append(month)
+    stale = Q()
+    for cell_id, found in kept.items():
+        stale |= Q(cell_id=cell_id) & ~Q(month__in=found)
+    CellMonth._base_manager.filter(stale, month__gte=first, month__lte=last).delete()
     return len(values)
 
 
@@ -641,8 +663,12 @@ def refresh(
     first = max(first_of(since) if since else reports_start(), reports_start())
     if first > last:
         return 0
+    written = 0
     with transaction.atomic():
-        return _write(ids, first, last, compute(ids, first, last, today=today))
+        for start in range(0, len(ids), BATCH_CELLS):
+            chunk = ids[start : start + BATCH_CELLS]
+            written += _write(chunk, first, last, compute(chunk, first, last, today=today))
+    return written
 
 
 def all_cell_ids() -> list[int]:
