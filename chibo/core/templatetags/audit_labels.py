@@ -62,6 +62,7 @@ ACTION_LABELS: dict[str, Any] = {
     "action_item.created": _("Action item created"),
     "report.target_set": _("Report target set"),
     "report.target_removed": _("Report target removed"),
+    "report.exported": _("Report exported"),
     "action_item.changed": _("Action item changed"),
     "action_item.reviewed": _("Action item reviewed"),
     "household.created": _("Household added"),
