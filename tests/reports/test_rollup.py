@@ -263,3 +263,19 @@ def test_refreshing_one_cell_takes_the_same_queries_for_small_and_large_data(wor
                 rollup.refresh([world.cell2.pk], D(2025, 1, 1))
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_command_rebuilds_and_refreshes(world, sd) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with time_machine.travel(aware(TODAY, 22), tick=False):
+        out = StringIO()
+        call_command("reports_rollup", "--rebuild", stdout=out)
+        cells = len(rollup.all_cell_ids())
+        assert CellMonth._base_manager.count() == cells * len(MONTHS)
+        assert f"{cells}/{cells}" in out.getvalue()
+        CellMonth._base_manager.filter(month=D(2026, 11, 1)).delete()
+        call_command("reports_rollup", stdout=StringIO())  # the nightly job
+        assert CellMonth._base_manager.filter(month=D(2026, 11, 1)).count() == cells
