@@ -33,9 +33,12 @@ def home(request: HttpRequest) -> HttpResponse:
     # Imported here: the actions pages import this module's helpers.
     from chibo.actions.views_households import home_households
     from chibo.actions.views_items import home_tasks
+    from chibo.reports.views import home_dashboards
 
+    roots = unit_roots(access=request.access)
     context = {
-        "roots": unit_roots(access=request.access),
+        "roots": roots,
+        "dashboards": home_dashboards(request.access, roots),
         "deadlines": deadlines_for(access=request.access),
         "meetings": home_meetings(access=request.access),
         "tasks": home_tasks(request.access),

@@ -6,4 +6,6 @@ from chibo.reports import views
 
 urlpatterns = [
     path("units/<int:pk>/", views.dashboard, name="dashboard"),
+    path("units/<int:pk>/targets/", views.targets, name="targets"),
+    path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
 ]
