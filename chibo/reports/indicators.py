@@ -29,6 +29,7 @@ from chibo.reports.rollup import first_of, months, next_month
 
 STEP = 4  # treebeard's path step: a child's path is its parent's plus 4 characters
 MAX_MONTHS = 36
+MIN_YEAR, MAX_YEAR = 1930, 2100  # the party's founding; far enough ahead for any target
 
 
 class PeriodError(ValueError):
@@ -93,6 +94,8 @@ class Period:
 def _month(value: str, which: str) -> dt.date:
     try:
         year, month = (int(part) for part in value.strip().split("-"))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(year)
         return dt.date(year, month, 1)
     except (ValueError, AttributeError):
         raise PeriodError(

@@ -279,3 +279,11 @@ def test_the_command_rebuilds_and_refreshes(world, sd) -> None:
         CellMonth._base_manager.filter(month=D(2026, 11, 1)).delete()
         call_command("reports_rollup", stdout=StringIO())  # the nightly job
         assert CellMonth._base_manager.filter(month=D(2026, 11, 1)).count() == cells
+
+
+@pytest.mark.parametrize("value", ["9999-12", "0001-01", "2026-13", "2026", "abc", ""])
+def test_a_period_outside_the_calendar_is_a_message_not_a_crash(value) -> None:
+    from chibo.reports.indicators import Period, PeriodError
+
+    with pytest.raises(PeriodError):
+        Period.parse(value, "2026-03")
