@@ -5,6 +5,8 @@ them with ``bulk_create`` in batches, computing treebeard's materialised paths i
 (``add_child`` costs several queries per node, far too slow for 250,000 members), and records one
 audit entry per run. A member's status and dates are derived from their events by
 ``lifecycle.derive``, exactly as the services do, so the stored columns always match the history.
+The real demo ends with its reports (``chibo.demo.reports``): the targets of the province and of
+the demo commune, and the monthly rollup of its cells.
 
 Callers run inside ``django_scopes.scopes_disabled()``: seeding writes to every unit.
 """
@@ -20,7 +22,7 @@ from typing import Any
 
 from django.db import reset_queries, transaction
 from django.db.models import Q
-from vietnam_provinces import Province
+from vietnam_provinces import Province, ProvinceCode
 
 from chibo.core.audit import audit_record
 from chibo.core.bulk import Instances
@@ -45,6 +47,7 @@ from chibo.demo.plan import (
     resolve_as_of,
     scale_root_code,
 )
+from chibo.demo.reports import delete_reports, fill_rollup, seed_targets
 from chibo.demo.studies import delete_studies, seed_studies
 from chibo.meetings.models import Meeting
 from chibo.members.lifecycle import EventRow, derived_columns, events_insert
@@ -71,7 +74,10 @@ class SeedResult:
     root: OrgUnit
     created: bool
     counts: Counts = field(default_factory=Counts)
-    seconds: float = 0.0
+    seconds: float = 0.0  # the whole seed, the rollup included
+    rollup_rows: int = 0  # the real demo's reports rollup, filled at the end of the seed
+    rollup_seconds: float = 0.0
+    targets: int = 0
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -352,6 +358,7 @@ def delete_province(root: OrgUnit) -> None:
     audit entries first, then meetings and what hangs on them, then members (a commune at a
     time, to keep memory flat), then units."""
     prefix = root.path
+    delete_reports(prefix)  # the targets protect their units
     delete_studies(prefix)  # they hang on the meetings and the members
     delete_meetings(prefix)
     inside = Q(unit__path__startswith=prefix) | Q(member__cell__path__startswith=prefix)
@@ -385,7 +392,7 @@ def seed_real_demo(config: DemoConfig | None = None, *, reset: bool = False) -> 
             delete_province(existing)
         as_of = resolve_as_of(config.as_of)
         wards = real_wards(config)
-        province = Province.from_code(PROVINCE_CODE)
+        province = Province.from_code(ProvinceCode(PROVINCE_CODE))
         root = _create_root(
             f"Đảng bộ tỉnh {province.name}", REAL_ROOT_CODE, PROVINCE_CODE, len(wards)
         )
@@ -394,7 +401,15 @@ def seed_real_demo(config: DemoConfig | None = None, *, reset: bool = False) -> 
         counts = _write_province(
             root, plans, config.batch_size, None, changes, numbering=REAL_NUMBERING, as_of=as_of
         )
-    return SeedResult(root, created=True, counts=counts, seconds=time.perf_counter() - started)
+        result = SeedResult(root, created=True, counts=counts)
+        commune = OrgUnit.objects.get(code=commune_code(DEMO_COMMUNE))
+        result.targets = seed_targets(root, commune, as_of=as_of)
+        # Last: the rollup reads everything written above.
+        rollup_started = time.perf_counter()
+        result.rollup_rows = fill_rollup(root, today=as_of)
+        result.rollup_seconds = time.perf_counter() - rollup_started
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def seed_scale(

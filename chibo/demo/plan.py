@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from itertools import accumulate
 
 from django.utils import timezone
-from vietnam_provinces import Ward
+from vietnam_provinces import ProvinceCode, Ward
 
 from chibo.demo import names
 from chibo.members.lifecycle import add_months
@@ -48,7 +48,9 @@ CEREMONY_LATE = "ceremony_late"
 # (lowest age, highest age, weight): party members in villages are old; many are retired.
 _VILLAGE_AGES = ((20, 30, 7), (30, 40, 14), (40, 50, 17), (50, 60, 20), (60, 70, 22), (70, 86, 20))
 _WORKING_AGES = ((23, 30, 15), (30, 40, 35), (40, 50, 30), (50, 59, 20))
-_CUMULATIVE = {b: tuple(accumulate(w for _, _, w in b)) for b in (_VILLAGE_AGES, _WORKING_AGES)}
+_CUMULATIVE: dict[Sequence[tuple[int, int, int]], tuple[int, ...]] = {
+    b: tuple(accumulate(w for _, _, w in b)) for b in (_VILLAGE_AGES, _WORKING_AGES)
+}
 _OFFICIAL = MemberStatus.OFFICIAL
 _PROBATIONARY = MemberStatus.PROBATIONARY
 
@@ -419,7 +421,7 @@ def _institution_cell(
 def real_wards(config: DemoConfig) -> list[Ward]:
     """The province's communes and wards in code order; a limited build keeps the two that the
     demo logins use."""
-    wards = sorted(Ward.iter_by_province(PROVINCE_CODE), key=lambda w: int(w.code))
+    wards = sorted(Ward.iter_by_province(ProvinceCode(PROVINCE_CODE)), key=lambda w: int(w.code))
     if config.max_communes is None:
         return wards
     keep = {DEMO_COMMUNE, OUTSIDER_COMMUNE}

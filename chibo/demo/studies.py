@@ -123,6 +123,7 @@ def seed_studies(root: OrgUnit, *, seed: int) -> int:
     links = [
         through(documentstudy_id=study.pk, member_id=member_id)
         for study in written
+        if study.meeting_id is not None  # always: every study above has its meeting
         for member_id in present[study.meeting_id]
     ]
     through._base_manager.bulk_create(links, batch_size=2000)

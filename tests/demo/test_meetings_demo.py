@@ -73,21 +73,33 @@ def _locked_sample(**filters: Any) -> list[Meeting]:
     return list(Meeting.objects.filter(status=MeetingStatus.LOCKED, **filters).order_by("pk"))
 
 
-def test_every_cell_has_its_day_a_year_held_and_the_next_meeting_notified(demo) -> None:
+def test_every_cell_has_its_day_a_year_and_the_next_meeting_notified(demo) -> None:
     cells = OrgUnit.objects.filter(kind=UnitKind.CELL)
     assert MeetingDay.objects.count() == cells.count()
     rules = Counter(MeetingDay.objects.values_list("rule", flat=True))
     assert set(rules) == {"first_week", "day"}
+    midnight = timezone.make_aware(dt.datetime.combine(AS_OF, dt.time()))
     for cell in cells:
         regular = Meeting.objects.filter(cell=cell, kind=MeetingKind.REGULAR)
-        held = regular.filter(status__in=HELD)
-        assert held.count() == 12, cell.name
-        assert not held.exclude(status=MeetingStatus.LOCKED).exists()  # all past ones locked
-        assert not held.filter(planned_date__gte=AS_OF).exists()
-        upcoming = regular.exclude(status__in=HELD).order_by("planned_date").first()
+        past = regular.filter(planned_date__lt=AS_OF)
+        assert past.count() == 12, cell.name  # the year's twelve, held or not
+        held = past.filter(status__in=HELD)
+        assert 9 <= held.count() <= 12, cell.name  # a weak cell misses a few
+        assert set(past.exclude(status__in=HELD).values_list("status", flat=True)) <= {
+            MeetingStatus.PLANNED,
+            MeetingStatus.NOTIFIED,
+        }
+        # Locked, but for a few of the last weeks whose minutes are not locked yet.
+        for status, day, locked in held.values_list("status", "planned_date", "locked_at"):
+            if status == MeetingStatus.LOCKED:
+                assert locked is not None
+                assert locked <= midnight
+            else:
+                assert locked is None
+                assert (AS_OF - day).days <= 35, (cell.name, day)
+        upcoming = regular.filter(planned_date__gte=AS_OF).order_by("planned_date").first()
         assert upcoming is not None
         assert upcoming.status == MeetingStatus.NOTIFIED
-        assert upcoming.planned_date >= AS_OF
         assert upcoming.notified_at is not None
         assert upcoming.notified_at <= timezone.make_aware(dt.datetime(2026, 3, 1))
         later = regular.filter(planned_date__gt=upcoming.planned_date)
@@ -96,7 +108,7 @@ def test_every_cell_has_its_day_a_year_held_and_the_next_meeting_notified(demo) 
         # Mostly on the fixed day, and within a few days of it otherwise.
         for fixed, day in held.values_list("fixed_date", "planned_date"):
             assert 0 <= (day - fixed).days <= 3
-    held = Meeting.objects.filter(kind=MeetingKind.REGULAR, status=MeetingStatus.LOCKED)
+    held = Meeting.objects.filter(kind=MeetingKind.REGULAR, status__in=HELD)
     on_day = sum(1 for f, d in held.values_list("fixed_date", "planned_date") if f == d)
     assert 0.75 < on_day / held.count() < 1
 
@@ -162,7 +174,7 @@ def test_saving_the_same_roll_again_changes_nothing(demo) -> None:
 
 def test_quality_is_mostly_good_and_sometimes_not(demo) -> None:
     results: Counter[tuple[str, bool | None]] = Counter()
-    for meeting in _locked_sample()[::3]:
+    for meeting in _locked_sample():
         for criterion in selectors.quality_check(meeting):
             results[(criterion.key, criterion.passed)] += 1
     for key in ("attendance", "no_unexcused", "fixed_day", "draft_resolution", "duration"):

@@ -45,6 +45,9 @@ from chibo.demo.plan import (
 from chibo.members.lifecycle import add_months, derive
 from chibo.members.models import EventKind, Member, MemberEvent, MemberStatus
 from chibo.orgunits.models import Grant, OrgUnit, Post, PostKind, UnitKind
+from chibo.reports import rollup
+from chibo.reports.indicators import Period, breakdown
+from chibo.reports.models import CellMonth
 
 AS_OF = dt.date(2026, 3, 1)
 SMALL = DemoConfig(as_of=AS_OF, max_communes=3, cells_per_commune=(3, 4))
@@ -342,6 +345,21 @@ def test_full_demo_through_the_command() -> None:
         assert names_.filter(name__startswith="Chi bộ tổ dân phố số ").count() >= 12
     assert all(problems == [] for problems in OrgUnit.objects.find_problems(root))
     assert _login("secretary", password) is not None
+    # The reports: the rollup filled for every cell and month, its time printed, the
+    # dashboards pointed at, and a spread of cells that work and cells that do not.
+    cells = OrgUnit.objects.filter(kind=UnitKind.CELL).count()
+    months = rollup.months(rollup.reports_start(), AS_OF)
+    assert CellMonth.objects.count() == cells * len(months)
+    assert f"Report rollup: {cells * len(months)} " in text
+    commune = OrgUnit.objects.get(code=commune_code(DEMO_COMMUNE))
+    dashboards = f"/reports/units/{root.pk}/ (tỉnh / province), /reports/units/{commune.pk}/"
+    assert f"Báo cáo / Reports: {dashboards}" in text
+    year = breakdown(root, Period(dt.date(2025, 3, 1), dt.date(2026, 2, 1)), today=AS_OF).total
+    assert year.every_held_rate is not None
+    assert 0.88 < year.every_held_rate < 0.97  # 3–12 % of the cells missed a meeting
+    assert year.cells_every_on_fixed_day < year.cells_every_held
+    assert year.locked_on_time_rate is not None
+    assert 0.85 < year.locked_on_time_rate < 0.98
 
     out = io.StringIO()
     call_command("seed_demo", stdout=out)

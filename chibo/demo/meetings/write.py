@@ -16,6 +16,7 @@ from chibo.core.vietnamese import nfc
 from chibo.demo.logins import plain_member, unified_cell
 from chibo.demo.meetings.cells import (
     MISSING_QUARTER_SHARE,
+    SLOW_LOCK_SHARE,
     C,
     CellYear,
     K,
@@ -66,6 +67,11 @@ def plant(builders: dict[int, CellYear], as_of: dt.date) -> dict[str, Any]:
             builder.skip_quarter = (0, 0)
     rich.skip_quarter = model.skip_quarter = None
     weak.skip_quarter, weak.sloppy = (0, 0), True
+    # The weak cell also misses meetings and locks its minutes late; the two the logins show
+    # as examples do neither.
+    weak.misses, weak.late_locks = max(weak.misses, 2), SLOW_LOCK_SHARE
+    for builder in (rich, model):
+        builder.misses, builder.late_locks = 0, 0.0
     rich.rate = model.rate = 0.97
     rich.special.answered = login
 
@@ -258,7 +264,8 @@ def write_meetings(
             m.cell.pk, m.kind, m.status, m.month, m.fixed, m.day, m.time, m.place, m.topic,
             m.presenter, m.thematic_part, m.start, m.end, m.chair, m.minute_taker, m.prepared_by,
             m.guests, m.published, m.committee_met, m.draft, m.notified, m.locked, {},
-            3 if m.held else 1, min(created, now), m.locked or m.notified or min(created, now),
+            3 if m.held else 1, min(created, now),
+            m.locked or m.end or m.notified or min(created, now),
         ))  # fmt: skip
     insert_values(Meeting, _MEETING_COLUMNS, rows)
     cells = {m.cell.pk for m in meetings}
@@ -321,7 +328,11 @@ def write_meetings(
         table = connection.ops.quote_name(Meeting._meta.db_table)
         cursor.executemany(
             f"UPDATE {table} SET locked_minutes = %s WHERE id = %s",  # noqa: S608 - ours
-            [(minutes.get_db_prep_save(_minutes(m, items[m.pk]), connection), m.pk) for m in held],
+            [
+                (minutes.get_db_prep_save(_minutes(m, items[m.pk]), connection), m.pk)
+                for m in held
+                if m.status == S.LOCKED
+            ],
         )
     return counts
 

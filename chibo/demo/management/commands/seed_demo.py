@@ -20,7 +20,17 @@ from chibo.demo.logins import (
     ensure_demo_logins,
     password_file,
 )
-from chibo.demo.plan import DEFAULT_SEED, EARLIEST_AS_OF, DemoConfig, ScaleConfig
+from chibo.demo.plan import (
+    DEFAULT_SEED,
+    DEMO_COMMUNE,
+    EARLIEST_AS_OF,
+    REAL_ROOT_CODE,
+    DemoConfig,
+    ScaleConfig,
+    commune_code,
+)
+from chibo.demo.reports import dashboard_paths
+from chibo.orgunits.models import OrgUnit
 
 
 def _date(value: str) -> dt.date:
@@ -136,6 +146,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  Thời gian / Time: {result.seconds:.1f} s ({rate:.0f} đảng viên/s, members/s)"
             )
+        if result.rollup_rows:
+            self.stdout.write(
+                f"  Số liệu báo cáo / Report rollup: {result.rollup_rows} dòng chi bộ × tháng / "
+                f"cell × month rows, {result.rollup_seconds:.1f} s (trong thời gian trên / part "
+                f"of the time above) · {result.targets} chỉ tiêu / targets"
+            )
 
     def _logins(self, logins: list[DemoLogin], password: str, source: str) -> None:
         header = ("Tên đăng nhập", "Vai trò", "Đơn vị", "Mật khẩu")
@@ -158,6 +174,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Đăng nhập bằng số điện thoại cũng được / Phone numbers work too: {phones}"
             )
+        root = OrgUnit.objects.get(code=REAL_ROOT_CODE)
+        commune = OrgUnit.objects.get(code=commune_code(DEMO_COMMUNE))
+        province_path, commune_path = dashboard_paths(root, commune)
+        self.stdout.write(
+            f"Báo cáo / Reports: {province_path} (tỉnh / province), {commune_path} (xã / commune)"
+        )
         where = {
             "env": f"biến môi trường / environment variable {PASSWORD_ENV}",
             "file": f"tệp / file {password_file()}",
