@@ -69,7 +69,7 @@ def _clock(moment: dt.datetime | dt.time | None) -> str:
     return f"{moment.hour:02d} giờ {moment.minute:02d} phút"
 
 
-def _percent(part: int, whole: int) -> str:
+def percent(part: int, whole: int) -> str:
     """``85,5%`` (Vietnamese decimal comma), or an empty string when there is no whole."""
     if not whole:
         return ""
@@ -114,7 +114,7 @@ def _set_font(style_or_run: Any, size: int | None = None) -> None:
         fonts.set(qn(attribute), FONT)
 
 
-def _new_document() -> DocumentObject:
+def new_document() -> DocumentObject:
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -127,7 +127,7 @@ def _new_document() -> DocumentObject:
     return document
 
 
-def _para(
+def para(
     container: Any,
     text: str = "",
     *,
@@ -160,7 +160,7 @@ def _labelled(container: Any, label: str, value: str) -> Paragraph:
     return paragraph
 
 
-def _cell_lines(cell: _Cell, lines: Iterable[tuple[str, dict[str, bool]]]) -> None:
+def cell_lines(cell: _Cell, lines: Iterable[tuple[str, dict[str, bool]]]) -> None:
     """Fill a table cell with centred lines (the first reuses the cell's empty paragraph)."""
     first = True
     for text, style in lines:
@@ -175,7 +175,7 @@ def _cell_lines(cell: _Cell, lines: Iterable[tuple[str, dict[str, bool]]]) -> No
             run.underline = style.get("underline", False)
 
 
-def _two_columns(document: DocumentObject) -> tuple[_Cell, _Cell]:
+def two_columns(document: DocumentObject) -> tuple[_Cell, _Cell]:
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -185,7 +185,7 @@ def _two_columns(document: DocumentObject) -> tuple[_Cell, _Cell]:
 
 
 # --- The minutes -------------------------------------------------------------------------------
-def _parent(cell: OrgUnit) -> OrgUnit | None:
+def parent_unit(cell: OrgUnit) -> OrgUnit | None:
     if cell.depth <= 1:
         return None
     # The committee above the cell heads the document; a cell's own users may not see it
@@ -213,15 +213,15 @@ def _people(snapshot: dict[str, Any]) -> dict[int, str]:
 
 
 def _header(document: DocumentObject, meeting: Meeting, day: dt.date) -> None:
-    parent = _parent(meeting.cell)
-    left, right = _two_columns(document)
+    parent = parent_unit(meeting.cell)
+    left, right = two_columns(document)
     left_lines: list[tuple[str, dict[str, bool]]] = []
     if parent is not None:
         left_lines.append((parent.name.upper(), {}))
     left_lines += [(meeting.cell.name.upper(), {"bold": True}), ("*", {})]
-    _cell_lines(left, left_lines)
+    cell_lines(left, left_lines)
     place = place_name(parent.name) if parent is not None else meeting.place or _BLANK
-    _cell_lines(
+    cell_lines(
         right,
         [
             ("ĐẢNG CỘNG SẢN VIỆT NAM", {"bold": True, "underline": True}),
@@ -232,13 +232,13 @@ def _header(document: DocumentObject, meeting: Meeting, day: dt.date) -> None:
 
 
 def _title(document: DocumentObject, meeting: Meeting, day: dt.date) -> None:
-    _para(document)
-    _para(document, title_of(meeting), bold=True, size=TITLE_PT, center=True)
-    _para(document, f"Tháng {day.month:02d} năm {day.year}", bold=True, center=True)
+    para(document)
+    para(document, title_of(meeting), bold=True, size=TITLE_PT, center=True)
+    para(document, f"Tháng {day.month:02d} năm {day.year}", bold=True, center=True)
     if meeting.topic:
-        _para(document, f"Chuyên đề: {meeting.topic}", italic=True, center=True)
+        para(document, f"Chuyên đề: {meeting.topic}", italic=True, center=True)
     if meeting.status != MeetingStatus.LOCKED:
-        _para(
+        para(
             document,
             "(Bản dự thảo: biên bản chưa được thông qua và khóa)",
             italic=True,
@@ -252,7 +252,7 @@ def _opening(
     header = snapshot["meeting"]
     names = _people(snapshot)
     start = meeting.held_start or meeting.planned_time
-    _para(document, "I. THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN", bold=True)
+    para(document, "I. THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN", bold=True)
     _labelled(document, "Thời gian", f"bắt đầu lúc {_clock(start)}, ngày {day:%d/%m/%Y}.")
     _labelled(document, "Địa điểm", f"{header['place'] or _BLANK}.")
     chair = names.get(header["chair"], _BLANK) if header["chair"] else _BLANK
@@ -274,7 +274,7 @@ def _opening(
         f"thời nơi khác: {counts['away']}.",
     )
     _labelled(document, "Số đảng viên phải dự sinh hoạt", f"{counts['required']} đồng chí.")
-    rate = _percent(attended, counts["required"])
+    rate = percent(attended, counts["required"])
     _labelled(
         document,
         "Có mặt",
@@ -321,7 +321,7 @@ def _speech(document: DocumentObject, speech: dict[str, Any]) -> None:
 
 
 def _content(document: DocumentObject, meeting: Meeting, snapshot: dict[str, Any]) -> None:
-    _para(document, "II. NỘI DUNG", bold=True)
+    para(document, "II. NỘI DUNG", bold=True)
     # The snapshot lists the agenda in order without ids; the speeches name their item by id.
     ids = list(
         AgendaItem.objects.filter(meeting_id=meeting.pk)
@@ -333,37 +333,37 @@ def _content(document: DocumentObject, meeting: Meeting, snapshot: dict[str, Any
         item = speech["item"] if speech["item"] in ids else None
         speeches[item].append(speech)
     if not snapshot["agenda"]:
-        _para(document, _BLANK)
+        para(document, _BLANK)
     for number, (item_id, item) in enumerate(zip(ids, snapshot["agenda"], strict=False), 1):
-        _para(document, f"{number}. {item['title']}", bold=True, justify=True)
+        para(document, f"{number}. {item['title']}", bold=True, justify=True)
         if item["content"]:
-            _para(document, item["content"], justify=True)
+            para(document, item["content"], justify=True)
         if speeches[item_id]:
-            _para(document, "Ý kiến phát biểu:", italic=True)
+            para(document, "Ý kiến phát biểu:", italic=True)
             for speech in speeches[item_id]:
                 _speech(document, speech)
         if item["conclusion"]:
             _labelled(document, "Kết luận", item["conclusion"])
     if speeches[None]:
-        _para(document, "Ý kiến khác:", bold=True)
+        para(document, "Ý kiến khác:", bold=True)
         for speech in speeches[None]:
             _speech(document, speech)
 
 
 def _resolution(document: DocumentObject, snapshot: dict[str, Any]) -> None:
-    _para(document, "III. NGHỊ QUYẾT VÀ BIỂU QUYẾT", bold=True)
+    para(document, "III. NGHỊ QUYẾT VÀ BIỂU QUYẾT", bold=True)
     resolution = snapshot["resolution"]
     if resolution is None:
-        _para(document, "Chưa có nghị quyết.", italic=True)
+        para(document, "Chưa có nghị quyết.", italic=True)
         return
     for line in resolution["text"].splitlines():
         if line.strip():
-            _para(document, line.strip(), justify=True)
+            para(document, line.strip(), justify=True)
     counts = snapshot["counts"]
     attended = counts["present"] + counts["late"]
     method = _VOTE_METHOD.get(resolution["vote_method"], resolution["vote_method"])
     _labelled(document, "Hình thức biểu quyết", f"{method}.")
-    share = _percent(resolution["for"], attended)
+    share = percent(resolution["for"], attended)
     _labelled(
         document,
         "Kết quả biểu quyết",
@@ -377,17 +377,17 @@ def _resolution(document: DocumentObject, snapshot: dict[str, Any]) -> None:
 def _closing(document: DocumentObject, meeting: Meeting, snapshot: dict[str, Any]) -> None:
     end = meeting.held_end
     when = f"{_clock(end)}, ngày {timezone.localtime(end):%d/%m/%Y}" if end else _clock(None)
-    _para(document, f"Buổi sinh hoạt kết thúc lúc {when}.", justify=True)
-    _para(document)
+    para(document, f"Buổi sinh hoạt kết thúc lúc {when}.", justify=True)
+    para(document)
     names = _people(snapshot)
     header = snapshot["meeting"]
-    left, right = _two_columns(document)
+    left, right = two_columns(document)
     for cell, title, person in (
         (left, "THƯ KÝ", header["minute_taker"]),
         (right, "CHỦ TRÌ", header["chair"]),
     ):
         name = names.get(person, "") if person else ""
-        _cell_lines(
+        cell_lines(
             cell,
             [
                 (title, {"bold": True}),
@@ -404,8 +404,8 @@ def _amendments(document: DocumentObject, meeting: Meeting) -> None:
     amendments = selectors.amendments_of(meeting)
     if not amendments:
         return
-    _para(document)
-    _para(document, "SỬA ĐỔI, BỔ SUNG BIÊN BẢN", bold=True, center=True)
+    para(document)
+    para(document, "SỬA ĐỔI, BỔ SUNG BIÊN BẢN", bold=True, center=True)
     for amendment in amendments:
         author = f" ({amendment.author_name})" if amendment.author_name else ""
         _labelled(document, f"Ngày {amendment.date:%d/%m/%Y}{author}", amendment.reason)
@@ -416,7 +416,7 @@ def minutes_write(meeting: Meeting, target: IO[bytes]) -> None:
     user may see the meeting; a constant number of queries."""
     snapshot = selectors.minutes_snapshot(meeting)
     day = selectors.meeting_date(meeting)
-    document = _new_document()
+    document = new_document()
     _header(document, meeting, day)
     _title(document, meeting, day)
     _opening(document, meeting, snapshot, day)

@@ -47,14 +47,14 @@ from chibo.core.audit import audit_record
 from chibo.exchange.xlsx import XLSX_TYPE
 from chibo.meetings.docx import (
     DOCX_TYPE,
-    _cell_lines,
-    _new_document,
-    _para,
-    _parent,
-    _percent,
-    _two_columns,
+    cell_lines,
     date_line,
+    new_document,
+    para,
+    parent_unit,
+    percent,
     place_name,
+    two_columns,
 )
 from chibo.orgunits.models import OrgUnit, Post, PostKind, UnitKind
 from chibo.reports.indicators import Breakdown, Figures, Period
@@ -484,7 +484,7 @@ def _figure_text(line: Line, figures: Figures) -> str:
     if line.whole is None:
         return value
     whole = int(getattr(figures, line.whole))
-    share = _percent(line.value(figures), whole)
+    share = percent(line.value(figures), whole)
     return f"{value}/{number_vi(whole)}" + (f" (đạt {share})" if share else "")
 
 
@@ -503,14 +503,14 @@ def report_place(unit: OrgUnit, parent: OrgUnit | None) -> str:
 def _docx_header(
     document: DocumentObject, unit: OrgUnit, parent: OrgUnit | None, day: dt.date
 ) -> None:
-    left, right = _two_columns(document)
+    left, right = two_columns(document)
     lines: list[tuple[str, dict[str, bool]]] = []
     if parent is not None:
         lines.append((parent.name.upper(), {}))
     lines += [(unit.name.upper(), {"bold": True}), ("*", {}), (f"Số: {_BLANK}-BC", {})]
-    _cell_lines(left, lines)
+    cell_lines(left, lines)
     place = report_place(unit, parent)
-    _cell_lines(
+    cell_lines(
         right,
         [
             ("ĐẢNG CỘNG SẢN VIỆT NAM", {"bold": True, "underline": True}),
@@ -523,7 +523,7 @@ def _docx_header(
 def _docx_figures(document: DocumentObject, unit: OrgUnit, breakdown: Breakdown) -> None:
     total = breakdown.total
     for number, section in enumerate(SECTIONS):
-        _para(document, f"{_ROMAN[number]}. {section.vi}", bold=True)
+        para(document, f"{_ROMAN[number]}. {section.vi}", bold=True)
         for line in section.lines:
             if unit.is_cell and line.key in {
                 "cells",
@@ -552,10 +552,10 @@ _TABLE_WIDTHS = (Cm(1), Cm(4.1), *[Cm(1.9)] * 6)
 _TABLE_VALUES: tuple[Callable[[Figures], str], ...] = (
     lambda f: number_vi(f.cells),
     lambda f: f"{number_vi(f.regular_held)}/{number_vi(f.cell_months)}",
-    lambda f: _percent(f.regular_on_fixed_day, f.cell_months) or "-",
-    lambda f: _percent(f.attendance_attended, f.attendance_required) or "-",
-    lambda f: _percent(f.meetings_quality, f.meetings_held) or "-",
-    lambda f: _percent(f.items_done, f.items_due) or "-",
+    lambda f: percent(f.regular_on_fixed_day, f.cell_months) or "-",
+    lambda f: percent(f.attendance_attended, f.attendance_required) or "-",
+    lambda f: percent(f.meetings_quality, f.meetings_held) or "-",
+    lambda f: percent(f.items_done, f.items_due) or "-",
 )
 
 
@@ -573,7 +573,7 @@ def _table_row(cells: Any, texts: list[str], *, bold: bool = False) -> None:
 def _docx_table(
     document: DocumentObject, number: int, children: list[tuple[OrgUnit, Figures]], total: Figures
 ) -> None:
-    _para(document, f"{_ROMAN[number]}. KẾT QUẢ THEO ĐƠN VỊ TRỰC THUỘC", bold=True)
+    para(document, f"{_ROMAN[number]}. KẾT QUẢ THEO ĐƠN VỊ TRỰC THUỘC", bold=True)
     table = document.add_table(rows=1, cols=len(TABLE_TITLES))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -586,11 +586,11 @@ def _docx_table(
         _table_row(table.add_row().cells, texts)
     texts = ["", "Tổng cộng", *(value(total) for value in _TABLE_VALUES)]
     _table_row(table.add_row().cells, texts, bold=True)
-    _para(document)
+    para(document)
 
 
 def _docx_assessment(document: DocumentObject, number: int) -> None:
-    _para(document, f"{_ROMAN[number]}. ĐÁNH GIÁ CHUNG VÀ PHƯƠNG HƯỚNG", bold=True)
+    para(document, f"{_ROMAN[number]}. ĐÁNH GIÁ CHUNG VÀ PHƯƠNG HƯỚNG", bold=True)
     for heading in ("Ưu điểm", "Hạn chế, nguyên nhân", "Phương hướng, nhiệm vụ kỳ tới"):
         paragraph = document.add_paragraph()
         paragraph.add_run(f"- {heading}: ").bold = True
@@ -600,16 +600,16 @@ def _docx_assessment(document: DocumentObject, number: int) -> None:
 def _docx_signature(
     document: DocumentObject, unit: OrgUnit, parent: OrgUnit | None, signer: str
 ) -> None:
-    _para(document)
-    left, right = _two_columns(document)
+    para(document)
+    left, right = two_columns(document)
     recipients: list[tuple[str, dict[str, bool]]] = [("Nơi nhận:", {"bold": True, "italic": True})]
     if parent is not None:
         recipients.append((f"- {parent.name},", {}))
     recipients.append((f"- Lưu {unit.name}.", {}))
-    _cell_lines(left, recipients)
+    cell_lines(left, recipients)
     for paragraph in left.paragraphs:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    _cell_lines(
+    cell_lines(
         right,
         [
             (_signing_body(unit), {"bold": True}),
@@ -631,15 +631,15 @@ def periodic_report_docx(
     name heads the document even where the user's scope stops at the unit), the unit's
     secretary, and the names of the child units."""
     day = day or timezone.localdate()
-    parent = _parent(unit)
-    document = _new_document()
+    parent = parent_unit(unit)
+    document = new_document()
     _docx_header(document, unit, parent, day)
-    _para(document)
-    _para(document, "BÁO CÁO", bold=True, size=14, center=True)
-    _para(document, f"Kết quả sinh hoạt chi bộ {period_phrase(period)}", bold=True, center=True)
-    _para(document, "-----", center=True)
+    para(document)
+    para(document, "BÁO CÁO", bold=True, size=14, center=True)
+    para(document, f"Kết quả sinh hoạt chi bộ {period_phrase(period)}", bold=True, center=True)
+    para(document, "-----", center=True)
     as_of = period.reported_last(day)
-    _para(
+    para(
         document,
         f"{unit.name} báo cáo kết quả sinh hoạt chi bộ {period_phrase(period)} như sau "
         f"(số liệu đảng viên và các việc quá hạn tính đến tháng {as_of:%m/%Y}):",
