@@ -546,6 +546,20 @@ def _review_by_month(
     return result
 
 
+def held_on_fixed_day(meeting: Meeting, day: dt.date) -> bool:
+    """A regular meeting held (on ``day``) on the fixed date it was planned for."""
+    return meeting.fixed_date is not None and day == meeting.fixed_date
+
+
+def locked_on_time(meeting: Meeting, day: dt.date, limit: int) -> bool:
+    """Minutes locked within ``limit`` days of the meeting held on ``day``."""
+    return (
+        meeting.status == MeetingStatus.LOCKED
+        and meeting.locked_at is not None
+        and timezone.localdate(meeting.locked_at) <= day + dt.timedelta(days=limit)
+    )
+
+
 def _count_meeting(
     row: dict[str, Any],
     meeting: Meeting,
@@ -560,7 +574,7 @@ def _count_meeting(
     row["meetings_held"] += 1
     if meeting.kind == MeetingKind.REGULAR:
         row["regular_held"] += 1
-        if meeting.fixed_date is not None and day == meeting.fixed_date:
+        if held_on_fixed_day(meeting, day):
             row["regular_on_fixed_day"] += 1
     if meeting.kind == MeetingKind.THEMATIC or (
         meeting.kind == MeetingKind.REGULAR and meeting.includes_thematic
@@ -568,9 +582,7 @@ def _count_meeting(
         row["thematic_held"] += 1
     if meeting.status == MeetingStatus.LOCKED:
         row["minutes_locked"] += 1
-        if meeting.locked_at is not None and timezone.localdate(
-            meeting.locked_at
-        ) <= day + dt.timedelta(days=limit):
+        if locked_on_time(meeting, day, limit):
             row["minutes_locked_on_time"] += 1
     for _member_id, category in roll_rows:
         if category not in NOT_REQUIRED:

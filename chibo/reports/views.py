@@ -58,7 +58,7 @@ from chibo.reports.indicators import (
     quality_distribution,
 )
 from chibo.reports.models import Target
-from chibo.reports.rollup import first_of, lock_days
+from chibo.reports.rollup import first_of, held_on_fixed_day, lock_days, locked_on_time
 
 
 def _access(request: HttpRequest) -> Access:
@@ -333,23 +333,20 @@ def meeting_rows(cell: OrgUnit, period: Period) -> list[MeetingRow]:
         .exclude(kind=MeetingKind.COMMITTEE)
         .order_by("planned_date", "id")
     )
-    limit = dt.timedelta(days=lock_days())
+    limit = lock_days()
     rows = []
     for meeting in meetings:
         day = meeting_date(meeting)
         held = meeting.status in HELD_STATUSES
         regular = meeting.kind == MeetingKind.REGULAR
-        locked = meeting.status == MeetingStatus.LOCKED
         rows.append(
             MeetingRow(
                 meeting,
                 day,
                 held,
-                (meeting.fixed_date == day) if regular and held else None,
-                locked,
-                locked
-                and meeting.locked_at is not None
-                and timezone.localdate(meeting.locked_at) <= day + limit,
+                held_on_fixed_day(meeting, day) if regular and held else None,
+                meeting.status == MeetingStatus.LOCKED,
+                locked_on_time(meeting, day, limit),
             )
         )
     return rows
