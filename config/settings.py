@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "chibo.actions",
     "chibo.notifications",
     "chibo.reports",
+    "chibo.ops",
     "chibo.api",
 ]
 
