@@ -210,7 +210,7 @@ def reference_breakdown(cursor: Any, path: str, adapt: Callable, group: str) -> 
     ends = [*MONTHS[3::3], dt.date(YEAR + 1, 1, 1)]
     quarters = list(zip(MONTHS[::3], ends, strict=True))
     last = MONTHS[-1]
-    flows = ", ".join(f"SUM({f}) AS {f}" for f in FLOW_FIELDS)
+    flows = ", ".join(f"SUM({f}) AS {f}" for f in _flows(FLOW_FIELDS))
     stocks = ", ".join(
         f"SUM(CASE WHEN month = %s THEN {f} ELSE 0 END) AS {f}" for f in STOCK_FIELDS
     )
@@ -221,14 +221,17 @@ def reference_breakdown(cursor: Any, path: str, adapt: Callable, group: str) -> 
         "MAX(CASE WHEN thematic_held > 0 AND month >= %s AND month < %s THEN 1 ELSE 0 END)"
         for _q in quarters
     )
-    outer = ", ".join(f"SUM({f})" for f in ("n", "due", "held_q", *FLOW_FIELDS, *STOCK_FIELDS))
+    outer = ", ".join(
+        f"SUM({f})" for f in ("n", "due", "held_q", *_flows(FLOW_FIELDS), *STOCK_FIELDS)
+    )
     select, group_by = _per_cell(group)
     child = f"SUBSTR(path, 1, {len(path) + STEP})"
     sql = (
         f"SELECT {child}, COUNT(*), {outer}, "  # noqa: S608 - ours, no user input
         "SUM(CASE WHEN regular_held >= n THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN regular_on_fixed_day >= n THEN 1 ELSE 0 END) FROM ("
-        f"SELECT {select}, COUNT(*) AS n, {flows}, {stocks}, ({due}) AS due, ({held}) AS held_q "
+        f"SELECT {select}, SUM(regular_due) AS n, {flows}, {stocks}, "
+        f"({due}) AS due, ({held}) AS held_q "
         "FROM reports_cellmonth WHERE path >= %s AND path < %s AND month >= %s AND month <= %s "
         f"GROUP BY {group_by}) AS per_cell GROUP BY {child}"
     )
@@ -241,7 +244,7 @@ def reference_breakdown(cursor: Any, path: str, adapt: Callable, group: str) -> 
         "cell_months",
         "thematic_quarters_due",
         "thematic_quarters_held",
-        *FLOW_FIELDS,
+        *_flows(FLOW_FIELDS),
         *STOCK_FIELDS,
         "cells_every_held",
         "cells_every_on_fixed_day",
@@ -252,9 +255,14 @@ def reference_breakdown(cursor: Any, path: str, adapt: Callable, group: str) -> 
     }
 
 
+def _flows(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The flows but ``regular_due``, which the dashboards read as the meetings due."""
+    return tuple(f for f in names if f != "regular_due")
+
+
 def reference_trend(cursor: Any, path: str, adapt: Callable, group: str) -> list:
     cursor.execute(
-        "SELECT month, COUNT(*), SUM(regular_held), SUM(regular_on_fixed_day), "
+        "SELECT month, SUM(regular_due), SUM(regular_held), SUM(regular_on_fixed_day), "
         "SUM(attendance_required), SUM(attendance_attended) FROM reports_cellmonth "
         "WHERE path >= %s AND path < %s AND month >= %s AND month <= %s "
         "GROUP BY month ORDER BY month",

@@ -43,7 +43,12 @@ class PeriodOut(Schema):
 
 class FiguresOut(Schema):
     cells: int = Field(description="Cells with rows in the period.")
-    cell_months: int = Field(description="Regular meetings due: one per cell and month.")
+    cell_months: int = Field(
+        description=(
+            "Regular meetings due: one per cell and month; in the current month only once the "
+            "meeting is held or its fixed date has passed."
+        )
+    )
     cells_every_held: int = Field(description="Cells that held every regular meeting due.")
     cells_every_on_fixed_day: int = Field(description="… every one of them on the fixed day.")
     thematic_quarters_due: int = Field(description="Cell-quarters of the period.")

@@ -109,7 +109,7 @@ class Figures:
     """The indicators of a group of cells over a period (a unit, or one child unit)."""
 
     cells: int = 0
-    cell_months: int = 0  # regular meetings due: one per cell and month
+    cell_months: int = 0  # regular meetings due: one per cell and month (``regular_due``)
     cells_every_held: int = 0  # cells that held every regular meeting due in the period
     cells_every_on_fixed_day: int = 0  # … every one of them on the fixed day
     thematic_quarters_due: int = 0  # cell-quarters of the period
@@ -213,10 +213,14 @@ class Breakdown:
     children: dict[str, Figures] = field(default_factory=dict)
 
 
+# ``regular_due`` is read as ``cell_months``: the regular meetings due in the period.
+_FLOWS = tuple(name for name in FLOW_FIELDS if name != "regular_due")
+
+
 def _per_cell_sql(period: Period, today: dt.date) -> tuple[str, list[Any]]:
     """The inner query: one row per cell of the prefix, with its sums over the period."""
     last = period.reported_last(today)
-    flows = ", ".join(f"SUM({name}) AS {name}" for name in FLOW_FIELDS)
+    flows = ", ".join(f"SUM({name}) AS {name}" for name in _FLOWS)
     stocks = ", ".join(
         f"SUM(CASE WHEN month = %s THEN {name} ELSE 0 END) AS {name}" for name in STOCK_FIELDS
     )
@@ -234,7 +238,7 @@ def _per_cell_sql(period: Period, today: dt.date) -> tuple[str, list[Any]]:
     for start, end in quarters:
         params += [start, end]
     sql = (
-        "SELECT path, COUNT(*) AS cell_months, "  # noqa: S608 - ours; values are parameters
+        "SELECT path, SUM(regular_due) AS cell_months, "  # noqa: S608 - ours; values are parameters
         f"{flows}, {stocks}, ({due}) AS thematic_quarters_due, "
         f"({held}) AS thematic_quarters_held "
         "FROM reports_cellmonth WHERE path >= %s AND path < %s AND month >= %s AND month <= %s "
@@ -260,7 +264,7 @@ _OUTER_SUMS = ", ".join(
         "cell_months",
         "thematic_quarters_due",
         "thematic_quarters_held",
-        *FLOW_FIELDS,
+        *_FLOWS,
         *STOCK_FIELDS,
     )
 )
@@ -323,7 +327,7 @@ def monthly_trend(
     """Per month of the period: meetings held and on the fixed day, attendance. One query."""
     today = today or timezone.localdate()
     sql = (
-        "SELECT month, COUNT(*), SUM(regular_held), SUM(regular_on_fixed_day), "
+        "SELECT month, SUM(regular_due), SUM(regular_held), SUM(regular_on_fixed_day), "
         "SUM(attendance_required), SUM(attendance_attended) FROM reports_cellmonth "
         "WHERE path >= %s AND path < %s AND month >= %s AND month <= %s "
         "GROUP BY month ORDER BY month"

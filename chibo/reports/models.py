@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 FLOW_FIELDS = (
+    "regular_due",
     "regular_held",
     "regular_on_fixed_day",
     "thematic_held",
@@ -69,6 +70,11 @@ class CellMonth(models.Model):
     month = models.DateField(_("month"))
 
     # Flows.
+    # 1 when the month's regular meeting is due: every past month; in the current month, once
+    # it is held or once its fixed date has passed (so a cell is not "behind" before its day).
+    regular_due = models.PositiveSmallIntegerField(
+        _("regular meeting due"), default=1, db_default=1
+    )
     regular_held = _count(_("regular meeting held"))
     regular_on_fixed_day = _count(_("regular meeting held on the fixed day"))
     thematic_held = _count(_("thematic meetings held"))

@@ -48,7 +48,9 @@ from chibo.meetings.models import (
     AgendaItem,
     Attendance,
     AttendanceCategory,
+    DayRule,
     Meeting,
+    MeetingDay,
     MeetingKind,
     MeetingStatus,
 )
@@ -466,6 +468,8 @@ def _compute(
             grouped[state.cell_id].append(state)
         states_by_cell[day] = grouped
     limit = lock_days()
+    current = first_of(today)
+    due_from = _current_fixed_dates(ids, current, calendar) if current in all_months else {}
 
     result: dict[Key, dict[str, Any]] = {}
     for cell in cells:
@@ -486,12 +490,38 @@ def _compute(
                     committees[cell.pk],
                     limit,
                 )
+            if month == current and not row["regular_held"]:
+                fixed = due_from.get(cell.pk)
+                row["regular_due"] = int(fixed is not None and fixed < today)
+            else:
+                row["regular_due"] = 1
             day = as_of(month, today)
             row.update(_member_counts(states_by_cell[day].get(cell.pk, ()), day, calendar))
             row["removal_review"] = review[month]
             _count_items(row, items_by_cell[cell.pk], month, day)
             result[(cell.pk, month)] = row
     return result
+
+
+def _current_fixed_dates(
+    ids: list[int], current: dt.date, calendar: _LazyCalendar
+) -> dict[int, dt.date]:
+    """The fixed date of each cell's regular meeting of the current month: the one its planned
+    meeting carries, else the one its meeting day gives. A cell with neither has no date (its
+    meeting falls due with the month's end). Two queries."""
+    found: dict[int, dt.date] = {}
+    for cell_id, rule, day in MeetingDay._base_manager.filter(cell_id__in=ids).values_list(
+        "cell_id", "rule", "day"
+    ):
+        if rule == DayRule.DAY_OF_MONTH and day:
+            found[cell_id] = current.replace(day=day)
+        elif rule == DayRule.FIRST_WEEK:
+            found[cell_id] = _add_working(calendar, current - dt.timedelta(days=1), 1)
+    for cell_id, fixed in Meeting._base_manager.filter(
+        cell_id__in=ids, kind=MeetingKind.REGULAR, month=current, fixed_date__isnull=False
+    ).values_list("cell_id", "fixed_date"):
+        found[cell_id] = fixed
+    return found
 
 
 Row = tuple[int, int, dt.date, str]  # member, meeting, planned date, category

@@ -114,7 +114,10 @@ def sections(f: Figures, links: dict[str, str]) -> list[Section]:
             "regular",
             _("Regular meetings"),
             [
-                Line(_("Due (one per cell and month)"), f.cell_months),
+                Line(
+                    _("Due (one per cell and month, from its fixed day)"),
+                    f.cell_months,
+                ),
                 _rate(_("Held"), f.regular_held, f.cell_months, f.held_rate),
                 _rate(
                     _("Held on the fixed day"),

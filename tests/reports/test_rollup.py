@@ -250,6 +250,53 @@ def test_a_scripted_month_is_counted(world, sd) -> None:
     assert Meeting._base_manager.get(pk=regular.pk).status == MeetingStatus.HELD
 
 
+def _due(cell, month) -> int:
+    return CellMonth._base_manager.get(cell=cell, month=month).regular_due
+
+
+def test_the_current_months_meeting_falls_due_after_its_fixed_day(world, sd) -> None:
+    """A cell is not behind before its day: the current month's regular meeting counts as due
+    once held, or from the day after its fixed date; every past month is due, held or not."""
+    cell, early, idle = world.cell, world.cell2, world.other_cell
+    for one in (cell, early):
+        services.meeting_day_set(actor=None, cell=one, rule="day", day=10)
+        services.plan_year(actor=None, cell=one, year=2026)
+    nov, oct_ = D(2026, 11, 1), D(2026, 10, 1)
+    with time_machine.travel(aware(D(2026, 11, 9), 22), tick=False):
+        meeting = Meeting._base_manager.get(cell=early, kind=MeetingKind.REGULAR, month=nov)
+        Meeting._base_manager.filter(pk=meeting.pk).update(planned_date=D(2026, 11, 9))
+        hold(Meeting._base_manager.get(pk=meeting.pk))  # held a day early
+        rollup.refresh_current()
+        assert (_due(cell, nov), _due(early, nov), _due(idle, nov)) == (0, 1, 0)
+        assert (_due(cell, oct_), _due(early, oct_), _due(idle, oct_)) == (1, 1, 1)
+    with time_machine.travel(aware(D(2026, 11, 10), 20), tick=False):
+        rollup.refresh_current()
+        assert _due(cell, nov) == 0  # the fixed day itself: it may still be held tonight
+    with time_machine.travel(aware(D(2026, 11, 11), 1), tick=False):
+        rollup.refresh_current()
+        # The day after: due (and missing); a cell without a fixed day only with the month's end.
+        assert (_due(cell, nov), _due(early, nov), _due(idle, nov)) == (1, 1, 0)
+        # The planned meeting's own fixed date wins over the rule (the rule changed since).
+        services.meeting_day_set(actor=None, cell=cell, rule="day", day=20)
+        rollup.refresh_current()
+        assert _due(cell, nov) == 1
+    with time_machine.travel(aware(D(2026, 12, 1), 1), tick=False):
+        rollup.refresh_current()
+        assert (_due(cell, nov), _due(idle, nov)) == (1, 1)
+
+
+def test_a_first_week_cell_is_due_after_the_first_working_day(world, sd) -> None:
+    cell = world.cell
+    services.meeting_day_set(actor=None, cell=cell, rule="first_week")
+    # 1 November 2026 is a Sunday: the first working day is Monday the 2nd; no meeting planned.
+    with time_machine.travel(aware(D(2026, 11, 2), 20), tick=False):
+        rollup.refresh_current()
+        assert _due(cell, D(2026, 11, 1)) == 0
+    with time_machine.travel(aware(D(2026, 11, 3), 1), tick=False):
+        rollup.refresh_current()
+        assert _due(cell, D(2026, 11, 1)) == 1
+
+
 def test_refreshing_one_cell_takes_the_same_queries_for_small_and_large_data(world, sd) -> None:
     counts = []
     for size in (3, 40):

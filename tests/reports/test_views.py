@@ -150,7 +150,7 @@ def test_the_commune_dashboard_shows_the_rollup(world, client_en, known) -> None
     assert figure(html, "Official members") == "13"  # the stocks of June, not of May
     assert figure(html, "Probationary members") == "2"
     assert figure(html, "Exempt from activities") == "1"
-    assert figure(html, "Due (one per cell and month)") == "12"
+    assert figure(html, "Due (one per cell and month, from its fixed day)") == "12"
     assert figure(html, "Held") == "75% (9 of 12)"
     assert figure(html, "Held on the fixed day") == "66.7% (8 of 12)"
     assert figure(html, "Cells holding every regular meeting") == "50% (1 of 2)"
@@ -274,7 +274,7 @@ def test_a_month_and_a_year_read_their_own_months(world, client_en, known) -> No
     assert figure(html, "Official members") == "12"  # the stocks of April
     html = client.get(_url(world.commune), {"kind": "year", "from": "2025-01"}).content.decode()
     assert "figures up to 06/2025" in html  # the year is not over
-    assert figure(html, "Due (one per cell and month)") == "12"
+    assert figure(html, "Due (one per cell and month, from its fixed day)") == "12"
 
 
 @pytest.mark.parametrize(
