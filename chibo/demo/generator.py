@@ -26,7 +26,6 @@ from vietnam_provinces import Province, ProvinceCode
 
 from chibo.core.audit import audit_record
 from chibo.core.bulk import Instances
-from chibo.core.models import AuditEntry
 from chibo.core.vietnamese import fold, text_sort_key
 from chibo.demo.meetings import delete_meetings, seed_meetings
 from chibo.demo.plan import (
@@ -47,7 +46,7 @@ from chibo.demo.plan import (
     resolve_as_of,
     scale_root_code,
 )
-from chibo.demo.reports import delete_reports, fill_rollup, seed_targets
+from chibo.demo.reports import delete_reports, fill_rollup, reports_since, seed_targets
 from chibo.demo.studies import delete_studies, seed_studies
 from chibo.meetings.models import Meeting
 from chibo.members.lifecycle import EventRow, derived_columns, events_insert
@@ -77,6 +76,7 @@ class SeedResult:
     seconds: float = 0.0  # the whole seed, the rollup included
     rollup_rows: int = 0  # the real demo's reports rollup, filled at the end of the seed
     rollup_seconds: float = 0.0
+    reports_since: dt.date | None = None  # the rollup's first month (``reports_since``)
     targets: int = 0
 
 
@@ -354,16 +354,17 @@ def existing_counts(root: OrgUnit) -> Counts:
 
 
 def delete_province(root: OrgUnit) -> None:
-    """Remove a seeded province and everything on it, in the order PROTECT allows: posts and
-    audit entries first, then meetings and what hangs on them, then members (a commune at a
-    time, to keep memory flat), then units."""
+    """Remove a seeded province and everything on it, in the order PROTECT allows: posts
+    first (audit entries are kept), then meetings and what hangs on them, then members (a
+    commune at a time, to keep memory flat), then units."""
     prefix = root.path
     delete_reports(prefix)  # the targets protect their units
     delete_studies(prefix)  # they hang on the meetings and the members
     delete_meetings(prefix)
     inside = Q(unit__path__startswith=prefix) | Q(member__cell__path__startswith=prefix)
     Post.objects.filter(inside).delete()
-    AuditEntry.objects.filter(inside).delete()
+    # The audit entries stay: the trail cannot be deleted (decision 0016). They keep the ids
+    # of the removed units and members, which are never reused, so no page shows them again.
     MemberEvent.objects.filter(
         Q(member__cell__path__startswith=prefix)
         | Q(cell__path__startswith=prefix)
@@ -407,6 +408,7 @@ def seed_real_demo(config: DemoConfig | None = None, *, reset: bool = False) -> 
         # Last: the rollup reads everything written above.
         rollup_started = time.perf_counter()
         result.rollup_rows = fill_rollup(root, today=as_of)
+        result.reports_since = reports_since(as_of)
         result.rollup_seconds = time.perf_counter() - rollup_started
     result.seconds = time.perf_counter() - started
     return result

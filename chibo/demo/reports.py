@@ -16,18 +16,30 @@ from decimal import Decimal
 from django.urls import reverse
 
 from chibo.core.vietnamese import nfc
+from chibo.demo.meetings.cells import window
 from chibo.members.lifecycle import MEMBER_UNIT_KINDS
 from chibo.orgunits.models import OrgUnit
 from chibo.reports import rollup
 from chibo.reports.models import CellMonth, Indicator, Target
 from chibo.reports.services import TargetData, target_create
 
-__all__ = ["dashboard_paths", "delete_reports", "fill_rollup", "seed_targets"]
+__all__ = ["dashboard_paths", "delete_reports", "fill_rollup", "reports_since", "seed_targets"]
+
+
+def reports_since(today: dt.date) -> dt.date:
+    """The first month of the demo's reports: the first month of its meetings' history.
+
+    A province starts its reports when it starts using Chibo (``CHIBO_REPORTS_START``); before
+    that, Chibo knows no meeting of any cell, and rows for those months would show every cell
+    as never meeting. The demo's history starts 12 months before the seed, so its rollup does
+    too (a later ``reports_rollup --rebuild`` writes from ``CHIBO_REPORTS_START`` again)."""
+    return max(window(today)[0], rollup.reports_start())
 
 
 def fill_rollup(root: OrgUnit, *, today: dt.date) -> int:
-    """Write the rollup rows of every cell under ``root``, from the start of the reports to
+    """Write the rollup rows of every cell under ``root``, from ``reports_since(today)`` to
     ``today``'s month, ``rollup.BATCH_CELLS`` cells at a time. Returns the number of rows."""
+    since = reports_since(today)
     ids = list(
         OrgUnit._base_manager.filter(path__startswith=root.path, kind__in=MEMBER_UNIT_KINDS)
         .order_by("path")
@@ -35,7 +47,7 @@ def fill_rollup(root: OrgUnit, *, today: dt.date) -> int:
     )
     batch = rollup.BATCH_CELLS
     return sum(
-        rollup.refresh(ids[start : start + batch], today=today)
+        rollup.refresh(ids[start : start + batch], since, today=today)
         for start in range(0, len(ids), batch)
     )
 

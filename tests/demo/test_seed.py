@@ -42,6 +42,7 @@ from chibo.demo.plan import (
     commune_code,
     plan_real_demo,
 )
+from chibo.demo.reports import reports_since
 from chibo.members.lifecycle import add_months, derive
 from chibo.members.models import EventKind, Member, MemberEvent, MemberStatus
 from chibo.orgunits.models import Grant, OrgUnit, Post, PostKind, UnitKind
@@ -254,7 +255,10 @@ def test_same_seed_same_data_and_reset_rebuilds_it() -> None:
 
     seed_real_demo(SMALL, reset=True)
     assert _snapshot() == first
-    assert AuditEntry.objects.filter(action="demo.seeded").count() == 1
+    # The rebuilt province has one entry; the first seeding's entry is kept (decision 0016).
+    seeded = AuditEntry.objects.filter(action="demo.seeded")
+    assert seeded.filter(unit__in=OrgUnit.objects.all()).count() == 1
+    assert seeded.count() == 2
 
     seed_real_demo(replace(SMALL, seed=7), reset=True)
     other = _snapshot()
@@ -348,8 +352,9 @@ def test_full_demo_through_the_command() -> None:
     # The reports: the rollup filled for every cell and month, its time printed, the
     # dashboards pointed at, and a spread of cells that work and cells that do not.
     cells = OrgUnit.objects.filter(kind=UnitKind.CELL).count()
-    months = rollup.months(rollup.reports_start(), AS_OF)
+    months = rollup.months(reports_since(AS_OF), AS_OF)
     assert CellMonth.objects.count() == cells * len(months)
+    assert f"từ tháng / from {months[0]:%m/%Y}" in text
     assert f"Report rollup: {cells * len(months)} " in text
     commune = OrgUnit.objects.get(code=commune_code(DEMO_COMMUNE))
     dashboards = f"/reports/units/{root.pk}/ (tỉnh / province), /reports/units/{commune.pk}/"

@@ -150,7 +150,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  Số liệu báo cáo / Report rollup: {result.rollup_rows} dòng chi bộ × tháng / "
                 f"cell × month rows, {result.rollup_seconds:.1f} s (trong thời gian trên / part "
-                f"of the time above) · {result.targets} chỉ tiêu / targets"
+                f"of the time above) · {result.targets} chỉ tiêu / targets · từ tháng / from "
+                f"{result.reports_since:%m/%Y}"
             )
 
     def _logins(self, logins: list[DemoLogin], password: str, source: str) -> None:
