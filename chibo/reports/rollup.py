@@ -164,6 +164,7 @@ def _roll_from_rows(rows: Iterable[tuple[int, str]]) -> list[RollEntry]:
 class _State(NamedTuple):
     """What the rollup reads of a member's state on a day."""
 
+    pk: int
     status: str | None
     cell_id: int | None
     temporary_cell_id: int | None
@@ -198,7 +199,7 @@ _EVENT_COLUMNS = (
 )
 
 
-def _states(cell_ids: Sequence[int], days: Sequence[dt.date]) -> dict[dt.date, list[_State]]:
+def member_states(cell_ids: Sequence[int], days: Sequence[dt.date]) -> dict[dt.date, list[_State]]:
     """For each day, the state of every member who belonged to one of the cells at some time.
 
     A member's stored columns are their state from ``state_since`` on (see
@@ -261,7 +262,15 @@ def _states(cell_ids: Sequence[int], days: Sequence[dt.date]) -> dict[dt.date, l
             ):
                 states.append(
                     _State(
-                        status, cell, temporary_cell, admitted, ceremony, ex_from, ex_until, None
+                        pk,
+                        status,
+                        cell,
+                        temporary_cell,
+                        admitted,
+                        ceremony,
+                        ex_from,
+                        ex_until,
+                        None,
                     )
                 )
                 continue
@@ -278,6 +287,7 @@ def _states(cell_ids: Sequence[int], days: Sequence[dt.date]) -> dict[dt.date, l
                 )
             states.append(
                 _State(
+                    pk,
                     state.status,
                     state.cell_id,
                     state.temporary_cell_id,
@@ -292,7 +302,7 @@ def _states(cell_ids: Sequence[int], days: Sequence[dt.date]) -> dict[dt.date, l
     return result
 
 
-class _LazyCalendar:
+class LazyCalendar:
     """The working days up to ``last``, read on the first use (most batches need none). The
     whole holiday table is read (a few rows a year), so that a due date does not depend on
     which cells were computed together."""
@@ -307,55 +317,75 @@ class _LazyCalendar:
         return self._calendar.add(start, days)
 
 
-def _add_working(calendar: _LazyCalendar, start: dt.date, days: int) -> dt.date:
+def _add_working(calendar: LazyCalendar, start: dt.date, days: int) -> dt.date:
     try:
         return calendar.add(start, days)
     except ValueError:  # past the calendar: not due yet on any day counted
         return dt.date.max
 
 
-def _member_counts(
-    states: Iterable[_State], day: dt.date, calendar: _LazyCalendar
-) -> dict[str, int]:
-    """The stocks of the members whose home cell is the one counted (``states`` are theirs)."""
-    counts = dict.fromkeys(
-        (
-            "members_official",
-            "members_probationary",
-            "members_exempt",
-            "members_away",
-            "probation_overdue",
-            "transfers_overdue",
-        ),
-        0,
-    )
+MEMBER_STOCKS = (
+    "members_official",
+    "members_probationary",
+    "members_exempt",
+    "members_away",
+    "probation_overdue",
+    "transfers_overdue",
+)
+
+
+def member_stocks(
+    states: Iterable[_State], day: dt.date, calendar: LazyCalendar
+) -> Iterable[tuple[str, _State]]:
+    """``(stock, state)`` for each stock of ``MEMBER_STOCKS`` a member counts in on ``day``
+    (a probationary member can count in two: probationary, and probation overdue)."""
     for state in states:
         if state.status in (MemberStatus.OFFICIAL, MemberStatus.PROBATIONARY):
             if state.status == MemberStatus.OFFICIAL:
-                counts["members_official"] += 1
+                yield "members_official", state
             else:
-                counts["members_probationary"] += 1
-                if state.ceremony_date is None:
-                    if state.admission_date is not None and (
-                        _add_working(calendar, state.admission_date, CEREMONY_DAYS) < day
-                    ):
-                        counts["probation_overdue"] += 1
-                elif add_months(state.ceremony_date, PROBATION_MONTHS) < day:
-                    counts["probation_overdue"] += 1
+                yield "members_probationary", state
+                if probation_due(state, calendar) < day:
+                    yield "probation_overdue", state
             if (
                 state.exempt_from is not None
                 and state.exempt_from <= day
                 and (state.exempt_until is None or state.exempt_until >= day)
             ):
-                counts["members_exempt"] += 1
+                yield "members_exempt", state
             elif state.temporary_cell_id is not None:
-                counts["members_away"] += 1
+                yield "members_away", state
         elif (
             state.status == MemberStatus.TRANSFERRED_OUT
             and state.transfer_sent is not None
-            and _add_working(calendar, state.transfer_sent, TRANSFER_DAYS) < day
+            and transfer_due(state, calendar) < day
         ):
-            counts["transfers_overdue"] += 1
+            yield "transfers_overdue", state
+
+
+def probation_due(state: _State, calendar: LazyCalendar) -> dt.date:
+    """The day a probationary member's next step was due: the admission ceremony (30 working
+    days after the decision) until it is held, then the end of probation."""
+    if state.ceremony_date is None:
+        if state.admission_date is None:
+            return dt.date.max
+        return _add_working(calendar, state.admission_date, CEREMONY_DAYS)
+    return add_months(state.ceremony_date, PROBATION_MONTHS)
+
+
+def transfer_due(state: _State, calendar: LazyCalendar) -> dt.date:
+    """The day an official transfer sent out was due to be received."""
+    assert state.transfer_sent is not None
+    return _add_working(calendar, state.transfer_sent, TRANSFER_DAYS)
+
+
+def _member_counts(
+    states: Iterable[_State], day: dt.date, calendar: LazyCalendar
+) -> dict[str, int]:
+    """The stocks of the members whose home cell is the one counted (``states`` are theirs)."""
+    counts = dict.fromkeys(MEMBER_STOCKS, 0)
+    for stock, _state in member_stocks(states, day, calendar):
+        counts[stock] += 1
     return counts
 
 
@@ -444,8 +474,8 @@ def _compute(
         )
     )
     days = sorted({as_of(m, today) for m in all_months})
-    states = _states(ids, days)
-    calendar = _LazyCalendar(today + dt.timedelta(days=400))
+    states = member_states(ids, days)
+    calendar = LazyCalendar(today + dt.timedelta(days=400))
     rule = absence_rule()
 
     committees: dict[int, list[dt.date]] = defaultdict(list)
@@ -504,7 +534,7 @@ def _compute(
 
 
 def _current_fixed_dates(
-    ids: list[int], current: dt.date, calendar: _LazyCalendar
+    ids: list[int], current: dt.date, calendar: LazyCalendar
 ) -> dict[int, dt.date]:
     """The fixed date of each cell's regular meeting of the current month: the one its planned
     meeting carries, else the one its meeting day gives. A cell with neither has no date (its
@@ -520,7 +550,8 @@ def _current_fixed_dates(
     for cell_id, fixed in Meeting._base_manager.filter(
         cell_id__in=ids, kind=MeetingKind.REGULAR, month=current, fixed_date__isnull=False
     ).values_list("cell_id", "fixed_date"):
-        found[cell_id] = fixed
+        if fixed is not None:
+            found[cell_id] = fixed
     return found
 
 
@@ -552,10 +583,20 @@ def _review_by_month(
 ) -> dict[dt.date, int]:
     """For each wanted month, how many members had, by its end (today in the current month),
     3 months of the year without taking part without a valid reason (Charter Art. 8)."""
+    return {
+        month: len(flagged) for month, flagged in review_flags(rows, wanted, today, rule).items()
+    }
+
+
+def review_flags(
+    rows: Sequence[Row], wanted: Sequence[dt.date], today: dt.date, rule: str
+) -> dict[dt.date, dict[int, list[dt.date]]]:
+    """For each wanted month, the members to review for removal by its end, each with the
+    months of the year they did not take part in (those that count under ``rule``)."""
     by_month: dict[dt.date, list[Row]] = defaultdict(list)
     for row in rows:
         by_month[first_of(row[2])].append(row)
-    result: dict[dt.date, int] = {}
+    result: dict[dt.date, dict[int, list[dt.date]]] = {}
     if not wanted:
         return result
     without: dict[int, list[dt.date]] = defaultdict(list)
@@ -567,11 +608,11 @@ def _review_by_month(
         found = months_without_taking_part(r for r in by_month[month] if r[2] <= day)
         for member_id in found:
             without[member_id].append(month)
-        flagged = 0
-        for member_months in without.values():
+        flagged: dict[int, list[dt.date]] = {}
+        for member_id, member_months in without.items():
             counted = longest_consecutive(member_months) if rule == CONSECUTIVE else member_months
             if len(counted) >= REVIEW_MONTHS:
-                flagged += 1
+                flagged[member_id] = list(counted)
         result[month] = flagged
     return result
 

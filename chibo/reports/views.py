@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,6 +40,7 @@ from chibo.members.lifecycle import MEMBER_UNIT_KINDS
 from chibo.orgunits.models import OrgUnit
 from chibo.orgunits.selectors import unit_breadcrumb, unit_get
 from chibo.reports import charts, services
+from chibo.reports.behind import KEYS as BEHIND_KEYS
 from chibo.reports.charts import percent
 from chibo.reports.forms import (
     PeriodForm,
@@ -103,10 +105,14 @@ def sections(f: Figures, links: dict[str, str]) -> list[Section]:
             "members",
             _("Members"),
             [
-                Line(_("Official members"), f.members_official, url=links.get("members", "")),
-                Line(_("Probationary members"), f.members_probationary),
-                Line(_("Exempt from activities"), f.members_exempt),
-                Line(_("Temporarily away"), f.members_away),
+                Line(_("Official members"), f.members_official, url=links.get("official", "")),
+                Line(
+                    _("Probationary members"),
+                    f.members_probationary,
+                    url=links.get("probationary", ""),
+                ),
+                Line(_("Exempt from activities"), f.members_exempt, url=links.get("exempt", "")),
+                Line(_("Temporarily away"), f.members_away, url=links.get("away", "")),
             ],
             _("At the end of the period (today while it runs)."),
         ),
@@ -164,7 +170,12 @@ def sections(f: Figures, links: dict[str, str]) -> list[Section]:
                     f.attendance_rate,
                 ),
                 Line(_("Absent with reason"), f.absent_excused),
-                Line(_("Absent without reason"), f.absent_unexcused, flag=True),
+                Line(
+                    _("Absent without reason"),
+                    f.absent_unexcused,
+                    url=links.get("absent_unexcused", ""),
+                    flag=True,
+                ),
             ],
         ),
         Section(
@@ -203,11 +214,21 @@ def sections(f: Figures, links: dict[str, str]) -> list[Section]:
                 Line(
                     _("Members to review for removal"),
                     f.removal_review,
-                    url=links.get("alerts", ""),
+                    url=links.get("removal_review", ""),
                     flag=True,
                 ),
-                Line(_("Probation deadlines overdue"), f.probation_overdue, flag=True),
-                Line(_("Transfers overdue"), f.transfers_overdue, flag=True),
+                Line(
+                    _("Probation deadlines overdue"),
+                    f.probation_overdue,
+                    url=links.get("probation_overdue", ""),
+                    flag=True,
+                ),
+                Line(
+                    _("Transfers overdue"),
+                    f.transfers_overdue,
+                    url=links.get("transfers_overdue", ""),
+                    flag=True,
+                ),
             ],
             _("At the end of the period (today while it runs)."),
         ),
@@ -414,10 +435,19 @@ def target_progress(unit: OrgUnit, targets: Sequence[Target]) -> list[TargetRow]
 
 # --- Pages -------------------------------------------------------------------------------------
 def _links(access: Access, unit: OrgUnit, period: Period, holds_meetings: bool) -> dict[str, str]:
-    """The pages that show the rows behind some numbers, when the user may open them."""
-    links = {}
-    if access.can(Cap.MEMBER_VIEW, unit):
-        links["members"] = reverse("members:unit_list", args=[unit.pk])
+    """The pages that show the rows behind the numbers, when the user may open them: the
+    members behind the follow-up numbers (``behind``); the register by status while the period
+    runs (the register is today's); the items; the cell's alerts."""
+    query = period_query(period)
+    links = {
+        key: f"{reverse('reports:members', args=[unit.pk, key])}?{query}" for key in BEHIND_KEYS
+    }
+    if access.can(Cap.MEMBER_VIEW, unit) and period.reported_last() == first_of(
+        timezone.localdate()
+    ):
+        register = reverse("members:unit_list", args=[unit.pk])
+        for category in ("official", "probationary", "exempt", "away"):
+            links[category] = f"{register}?{urlencode({'category': category})}"
     if holds_meetings:
         links["items"] = reverse("actions:cell_items", args=[unit.pk])
         if access.can(Cap.MEETING_CHANGE, unit):

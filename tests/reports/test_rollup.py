@@ -28,7 +28,8 @@ from chibo.meetings.minutes import ResolutionData, meeting_lock, resolution_save
 from chibo.meetings.models import Meeting, MeetingKind, MeetingStatus
 from chibo.meetings.selectors import HELD_STATUSES, roll_standings
 from chibo.members.models import Member
-from chibo.reports import rollup
+from chibo.reports import behind, rollup
+from chibo.reports.indicators import Period, breakdown
 from chibo.reports.models import COUNT_FIELDS, CellMonth
 from tests.meetings.factories import aware, bulk_members, hold, meeting_on
 from tests.meetings.test_roll_state import HISTORY, build_history
@@ -198,6 +199,12 @@ def test_the_services_rollup_equals_a_recomputation(world, sd, steps) -> None:
         assert diff_ == []
         assert rollup.rebuild() == len(written)
         assert rows_in_table() == written
+        # The members behind each follow-up number add up to it.
+        for period in (Period.year(2026), Period.month(D(2026, 11, 1)), Period.quarter(2025, 2)):
+            figures = breakdown(world.province, period, today=TODAY).total
+            for key in behind.KEYS:
+                found = behind.members_behind(world.province, period, key, today=TODAY)
+                assert sum(b.count for b in found) == getattr(figures, key), (period, key)
         transaction.set_rollback(True)
 
 

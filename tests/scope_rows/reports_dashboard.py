@@ -44,6 +44,11 @@ ROWS = [
     *[(name, lambda w: [w.commune.pk], COMMUNE) for name in _VIEW],
     *[(name, lambda w: [w.cell.pk], LEADERS) for name in _VIEW],
     *[(name, lambda w: [w.other_cell.pk], OTHER) for name in _VIEW],
+    # The members behind a number: as the dashboard (names link only where the record is open).
+    ("reports:members", lambda w: [w.commune.pk, "removal_review"], COMMUNE),
+    ("reports:members", lambda w: [w.cell.pk, "absent_unexcused"], LEADERS),
+    ("reports:members", lambda w: [w.other_cell.pk, "probation_overdue"], OTHER),
+    ("reports:members", lambda w: [w.province.pk, "transfers_overdue"], {"province"}),
     ("reports:target_delete", lambda w: [target(w).pk], COMMUNE),
     ("reports:target_delete", lambda w: [target(w, "province").pk], {"province"}),
     ("reports:target_delete", lambda w: [target(w, "other_commune").pk], OTHER),
