@@ -27,7 +27,7 @@ from tests.e2e.conftest import ConsoleLog, login
 from tests.e2e.test_action_cycle import check
 from tests.e2e.test_meeting_cycle import button, click_and_wait, vi
 from tests.factories import World
-from tests.meetings.factories import hold, meeting_on
+from tests.meetings.factories import hold, meeting_on, roll
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +41,7 @@ def test_the_province_drills_down_to_a_cells_meeting(
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     month = f"{yesterday:%Y-%m}"
     meeting = hold(meeting_on(world.cell, yesterday, MeetingKind.THEMATIC, topic=TOPIC))
+    roll(meeting, {world.plain_member: "absent_unexcused"})
     rollup.rebuild()
     base = live_server.url
 
@@ -82,6 +83,14 @@ def test_the_province_drills_down_to_a_cells_meeting(
     expect(row).to_contain_text(f"{yesterday:%d/%m/%Y}")
     expect(page.locator("#ind-quality dd").first).to_have_text("1")  # one meeting held
     check(page)
+
+    # The number of absences without reason → the member behind it, and back.
+    absent = page.locator("#ind-attendance a[href*='/members/absent_unexcused/']")
+    expect(absent).to_contain_text(vi("See them"))
+    click_and_wait(page, absent)
+    expect(page.locator("#behind")).to_contain_text(world.plain_member.full_name)
+    check(page)
+    page.go_back()
 
     # Cell → the meeting behind its numbers.
     click_and_wait(page, row.get_by_role("link"))
