@@ -37,7 +37,7 @@ from chibo.core.views import apply_validation_error
 from chibo.meetings.models import Meeting, MeetingKind, MeetingStatus
 from chibo.meetings.selectors import HELD_STATUSES, meeting_date
 from chibo.members.lifecycle import MEMBER_UNIT_KINDS
-from chibo.orgunits.models import OrgUnit
+from chibo.orgunits.models import OrgUnit, UnitKind
 from chibo.orgunits.selectors import unit_breadcrumb, unit_get
 from chibo.reports import charts, services
 from chibo.reports.behind import KEYS as BEHIND_KEYS
@@ -204,7 +204,7 @@ def sections(f: Figures, links: dict[str, str]) -> list[Section]:
                 Line(_("Due in the period"), f.items_due, url=links.get("items", "")),
                 _rate(_("Done"), f.items_done, f.items_due, f.items_done_rate),
                 Line(_("Done on time"), f.items_done_on_time),
-                Line(_("Overdue"), f.items_overdue, flag=True),
+                Line(_("Overdue"), f.items_overdue, url=links.get("items", ""), flag=True),
             ],
         ),
         Section(
@@ -453,6 +453,10 @@ def _links(access: Access, unit: OrgUnit, period: Period, holds_meetings: bool) 
         if access.can(Cap.MEETING_CHANGE, unit):
             url = reverse("meetings:cell_year", args=[unit.pk])
             links["alerts"] = f"{url}?year={period.reported_last().year}#alerts"
+    elif unit.kind == UnitKind.COMMUNE and access.can(Cap.MEETING_VIEW, unit):
+        # The commune's items by cell, for the period's last month.
+        month = urlencode({"month": f"{period.reported_last():%Y-%m}"})
+        links["items"] = f"{reverse('actions:commune', args=[unit.pk])}?{month}"
     return links
 
 

@@ -108,6 +108,16 @@ def test_the_page_lists_them_with_links_to_their_records(world, cell_year, clien
         )
         link = reverse("reports:members", args=[world.commune.pk, "removal_review"])
         assert f'href="{link}?from=2026-01&amp;to=2026-12"' in dashboard.content.decode()
+        # The items: the commune's items by cell, for the period's last month with figures.
+        items = reverse("actions:commune", args=[world.commune.pk])
+        assert f'href="{items}?month=2026-11"' in dashboard.content.decode()
+        # The register by status is today's: linked while the period runs only.
+        register = reverse("members:unit_list", args=[world.commune.pk])
+        assert f'href="{register}?category=probationary"' in dashboard.content.decode()
+        past = client_en(world.commune_user).get(
+            reverse("reports:dashboard", args=[world.commune.pk]) + "?from=2025-01&to=2025-12"
+        )
+        assert register not in past.content.decode()
 
 
 def test_a_secretary_sees_the_names_of_their_cell(world, cell_year, client_en) -> None:
