@@ -29,3 +29,18 @@ fmt:
 
 bench:
 	$(PY) bench/seed.py
+
+## check-deploy: check a server's configuration (ENV_FILE=…, default /etc/chibo/env or the current env)
+.PHONY: check-deploy
+check-deploy:
+	scripts/check-deploy.sh $(ENV_FILE)
+
+## backup: one archive of the database in $(CHIBO_VAR_DIR)/backups (or OUT=dir-or-file)
+## restore: restore FILE=… (checks it first; FORCE=1 replaces a database that holds data)
+.PHONY: backup restore
+backup:
+	$(PY) manage.py backup $(if $(OUT),--output "$(OUT)")
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=chibo-backup-….tar [FORCE=1]" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)" $(if $(FORCE),--force)
