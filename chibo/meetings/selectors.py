@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -189,6 +189,17 @@ class _Stored(NamedTuple):
     state_since: dt.date | None
 
 
+def member_ids_of(*conditions: Q, events: Sequence[Q] = ()) -> QuerySet[Any]:
+    """The ids of the members matching any of ``conditions``, or with an event matching any of
+    ``events``, as one subquery: a ``UNION`` of one indexed lookup each. (An ``OR`` of the same
+    conditions makes PostgreSQL read every member: 113 ms against 1.6 ms at 250,000 members.)"""
+    parts: list[QuerySet[Any]] = [
+        Member._base_manager.filter(c).order_by().values("id") for c in conditions
+    ]
+    parts += [MemberEvent._base_manager.filter(c).order_by().values("member_id") for c in events]
+    return parts[0].union(*parts[1:])
+
+
 def _roll(cell_id: int, day: dt.date, kind: str, *, instances: bool) -> list[tuple[Any, Standing]]:
     """The roll of ``cell_id`` on ``day``: ``(member, standing)`` by given name, the member a
     ``Member`` with ``instances`` or else a ``_Stored`` row.
@@ -208,11 +219,12 @@ def _roll(cell_id: int, day: dt.date, kind: str, *, instances: bool) -> list[tup
     unscoped: the roll belongs to a meeting the caller already sees, and must keep members who
     have since moved to a cell outside the caller's scope.
     """
-    left = MemberEvent._base_manager.filter(
-        Q(other_cell_id=cell_id) | Q(cell_id=cell_id, date__gt=day)
-    ).values("member_id")
     members = Member._base_manager.filter(
-        Q(cell_id=cell_id) | Q(temporary_cell_id=cell_id) | Q(pk__in=left)
+        pk__in=member_ids_of(
+            Q(cell_id=cell_id),
+            Q(temporary_cell_id=cell_id),
+            events=(Q(other_cell_id=cell_id), Q(cell_id=cell_id, date__gt=day)),
+        )
     ).order_by("sort_key", "id")
     rows: list[Any] = (
         list(members)

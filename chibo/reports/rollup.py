@@ -68,6 +68,7 @@ from chibo.meetings.selectors import (
     criteria_of,
     longest_consecutive,
     meeting_date,
+    member_ids_of,
     months_without_taking_part,
 )
 from chibo.members.deadlines import CEREMONY_DAYS, TRANSFER_DAYS
@@ -205,12 +206,13 @@ def member_states(cell_ids: Sequence[int], days: Sequence[dt.date]) -> dict[dt.d
     A member's stored columns are their state from ``state_since`` on (see
     ``chibo.meetings.selectors._roll``); before it, and for suspended members, the state is
     derived from the events. Three queries."""
-    linked = MemberEvent._base_manager.filter(
-        Q(cell_id__in=cell_ids) | Q(other_cell_id__in=cell_ids)
-    ).values("member_id")
     members = plain_rows(
         Member._base_manager.filter(
-            Q(cell_id__in=cell_ids) | Q(temporary_cell_id__in=cell_ids) | Q(pk__in=linked)
+            pk__in=member_ids_of(
+                Q(cell_id__in=cell_ids),
+                Q(temporary_cell_id__in=cell_ids),
+                events=(Q(cell_id__in=cell_ids), Q(other_cell_id__in=cell_ids)),
+            )
         ).values_list(*_MEMBER_COLUMNS)
     )
     first_day = min(days)
