@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     name = "chibo.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # Connects the login stamp of the session rules (user_logged_in).
+        from chibo.accounts import sessions  # noqa: F401

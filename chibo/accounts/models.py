@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +22,9 @@ class User(AbstractUser):
         help_text=_("Can be used instead of the username to log in."),
     )
     language = models.CharField(_("interface language"), max_length=8, blank=True)
+    # Folded into the session hash: raising it ends every session of the user at its next
+    # request (log out everywhere, deactivation). See docs/decisions/0015-sessions.md.
+    session_epoch = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     objects = UserManager()
 
@@ -41,6 +45,18 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[-1] if self.full_name else self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's hash of the password, with the session generation added once it was raised
+        # (generation 0 gives Django's own hash, so no session ended when this was introduced).
+        # Both the current hash and the SECRET_KEY_FALLBACKS ones go through here.
+        value = self.password if not self.session_epoch else f"{self.password}:{self.session_epoch}"
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            value,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class ApiToken(models.Model):

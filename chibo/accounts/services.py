@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,6 +75,61 @@ def user_set_language(*, actor: Any, user: User, language: str) -> None:
         action="user.language_changed",
         obj=user,
         changes=diff(before, snapshot(user, ["language"])),
+    )
+
+
+def user_sessions_revoke(user: User) -> None:
+    """End every session of ``user`` at its next request (all devices); not audited here.
+
+    Raises the session generation folded into the session hash (one UPDATE, no scan of the
+    session table); ``user`` in memory gets the new value too.
+    """
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.session_epoch = User.objects.values_list("session_epoch", flat=True).get(pk=user.pk)
+
+
+def user_api_tokens_revoke(user: User) -> int:
+    """Revoke the live API tokens of ``user``; returns how many."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def user_logout_everywhere(*, actor: Any, user: User) -> None:
+    """End every browser session of ``user``, this one included (the caller logs it out)."""
+    user_sessions_revoke(user)
+    audit_record(actor=actor, action="auth.logout_everywhere", obj=user)
+
+
+@transaction.atomic
+def user_deactivate(*, actor: Any, user: User) -> None:
+    """Stop ``user`` from logging in: their sessions end and their API tokens are revoked.
+
+    Reactivating the account later revives neither.
+    """
+    if not user.is_active:
+        return
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    user_sessions_revoke(user)
+    tokens = user_api_tokens_revoke(user)
+    audit_record(
+        actor=actor,
+        action="user.deactivated",
+        obj=user,
+        changes={"is_active": [True, False], "api_tokens_revoked": [None, tokens]},
+    )
+
+
+@transaction.atomic
+def user_reactivate(*, actor: Any, user: User) -> None:
+    if user.is_active:
+        return
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor, action="user.reactivated", obj=user, changes={"is_active": [False, True]}
     )
 
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
@@ -15,8 +15,14 @@ from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chibo.accounts import otp
 from chibo.accounts.forms import LoginForm
-from chibo.accounts.services import user_set_language, user_set_password
+from chibo.accounts.models import User
+from chibo.accounts.services import (
+    user_logout_everywhere,
+    user_set_language,
+    user_set_password,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -25,6 +31,11 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
+        user = form.get_user()
+        if otp.user_has_otp(user):
+            # Second step: the session is logged in only after the code (views_otp.otp_verify).
+            otp.pending_start(self.request, user, self.get_success_url())
+            return redirect("accounts:otp_verify")
         response = super().form_valid(form)
         language = self.request.user.language
         if language and check_for_language(language):
@@ -72,6 +83,17 @@ def password_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your password has been changed."))
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+@require_POST
+@login_required
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session of the user: other phones and computers, and this one."""
+    user = cast(User, request.user)  # login_required
+    user_logout_everywhere(actor=user, user=user)
+    logout(request)
+    messages.success(request, _("You have been logged out on every device."))
+    return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
 def lockout(
