@@ -6,10 +6,12 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
 
+from chibo.accounts import otp
 from chibo.accounts.services import api_token_create, api_token_revoke
 from chibo.api.errors import ApiError
 from chibo.api.schemas import ErrorOut, MeOut, RoleOut, TokenIn, TokenOut, UnitOut
 from chibo.api.serialize import units_out
+from chibo.core.access import access_for_user
 from chibo.orgunits.models import OrgUnit
 from chibo.orgunits.selectors import unit_roots
 
@@ -19,7 +21,7 @@ router = Router(tags=["auth"])
 @router.post(
     "/auth/token",
     auth=None,
-    response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
     summary="Exchange a username (or phone) and password for a bearer token",
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
@@ -30,6 +32,23 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, obj
             401,
             _("The username (or phone number) or the password is wrong."),
             "invalid_credentials",
+        )
+    # The second factor, as at the web login: a token must not be a way around it.
+    if otp.user_has_otp(user):
+        if not payload.otp.strip():
+            raise ApiError(
+                401,
+                _("This account uses two-factor login: send the code of its app in “otp”."),
+                "otp_required",
+            )
+        check = otp.code_check(user, payload.otp)
+        if not check.ok:
+            raise ApiError(429 if check.locked_until else 401, check.error, "invalid_otp")
+    elif otp.otp_required_for(user=user, access=access_for_user(user)):
+        raise ApiError(
+            403,
+            _("Set up two-factor login on the website first; then ask for a token with its code."),
+            "otp_setup_required",
         )
     token, raw = api_token_create(user=user, name=payload.name)
     return Status(201, {"token": raw, "expires_at": token.expires_at})

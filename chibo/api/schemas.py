@@ -21,6 +21,13 @@ class TokenIn(Schema):
     username: Annotated[SafeStr, StringConstraints(min_length=1, max_length=150)]
     password: Annotated[SafeStr, StringConstraints(min_length=1, max_length=256)]
     name: Annotated[SafeStr, StringConstraints(max_length=100)] = ""
+    otp: Annotated[SafeStr, StringConstraints(max_length=20)] = Field(
+        default="",
+        description=(
+            "For an account with two-factor login: the 6-digit code of its authenticator app, "
+            "or one recovery code."
+        ),
+    )
 
 
 class TokenOut(Schema):
