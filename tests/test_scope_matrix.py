@@ -61,7 +61,15 @@ def test_every_url_is_in_the_matrix() -> None:
     ours = set()
     for pattern in get_resolver().url_patterns:
         namespace = getattr(pattern, "namespace", None)
-        if namespace in {"orgunits", "members", "exchange", "meetings", "actions", "reports"}:
+        if namespace in {
+            "orgunits",
+            "members",
+            "exchange",
+            "meetings",
+            "actions",
+            "reports",
+            "audit",
+        }:
             ours |= {f"{namespace}:{p.name}" for p in pattern.url_patterns}
         elif getattr(pattern, "name", None) in {"home", "me"}:
             ours.add(pattern.name)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -46,3 +47,42 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class AuditDeniedMiddleware:
+    """Files an ``access.denied`` audit entry when a signed-in user is answered 403 or 404 by a
+    URL pattern that exists (a mistyped address is not an attempt on anything).
+
+    At most one entry per user, method and path a minute (``audit_access_denied``). The entry is
+    filed under the user's own unit (their cell, else their widest grant): the committee that
+    answers for them sees what they tried (decision 0016).
+    """
+
+    SKIPPED_PREFIXES = ("/static/", "/healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code in (403, 404) and request.user.is_authenticated:
+            match = getattr(request, "resolver_match", None)
+            if match is not None and not request.path.startswith(self.SKIPPED_PREFIXES):
+                from chibo.core.audit import audit_access_denied
+
+                audit_access_denied(
+                    request=request,
+                    status=response.status_code,
+                    url_name=match.view_name or "",
+                    unit_id=_home_unit_id(getattr(request, "access", None)),
+                )
+        return response
+
+
+def _home_unit_id(access: Any) -> int | None:
+    lines = getattr(access, "lines", ())
+    for line in lines:
+        if line.source == "membership":
+            return int(line.unit_id)
+    widest = min(lines, key=lambda line: (len(line.path), line.unit_id), default=None)
+    return int(widest.unit_id) if widest is not None else None

@@ -1,9 +1,34 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+
+
+class AuditImmutableError(Exception):
+    """Raised on an attempt to change or delete an audit entry (see decision 0016)."""
+
+
+class AuditQuerySet(models.QuerySet):
+    """No bulk change or removal of the trail; the database triggers refuse it as well."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditImmutableError(_("Audit entries cannot be changed."))
+
+    def delete(self) -> Any:
+        raise AuditImmutableError(_("Audit entries cannot be deleted."))
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise AuditImmutableError(_("Audit entries cannot be changed."))
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditImmutableError(_("Audit entries cannot be changed."))
+
+
+AuditManager = models.Manager.from_queryset(AuditQuerySet)
 
 
 class AuditEntry(models.Model):
@@ -19,7 +44,10 @@ class AuditEntry(models.Model):
         verbose_name=_("by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Never SET_NULL: deleting the user, unit or member must not rewrite the trail (the
+        # database refuses UPDATE of audit rows). The names stay in actor_name / object_repr.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_name = models.CharField(_("by (name)"), max_length=150, blank=True)
@@ -29,7 +57,10 @@ class AuditEntry(models.Model):
         verbose_name=_("unit"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Never SET_NULL: deleting the user, unit or member must not rewrite the trail (the
+        # database refuses UPDATE of audit rows). The names stay in actor_name / object_repr.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     member = models.ForeignKey(
@@ -37,15 +68,19 @@ class AuditEntry(models.Model):
         verbose_name=_("member"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Never SET_NULL: deleting the user, unit or member must not rewrite the trail (the
+        # database refuses UPDATE of audit rows). The names stay in actor_name / object_repr.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     object_type = models.CharField(_("object type"), max_length=60)
     object_id = models.CharField(_("object id"), max_length=40, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
-    objects = ScopedManager(audit="unit__path__within")
+    objects = ScopedManager(_manager_class=AuditManager, audit="unit__path__within")
 
     class Meta:
         verbose_name = _("audit entry")
@@ -58,6 +93,14 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditImmutableError(_("Audit entries cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditImmutableError(_("Audit entries cannot be deleted."))
 
 
 class Holiday(models.Model):

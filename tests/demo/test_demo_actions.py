@@ -33,6 +33,7 @@ from chibo.actions.models import (
     Origin,
     status_after,
 )
+from chibo.core.audit_lock import wipe_audit_trail
 from chibo.core.models import AuditEntry
 from chibo.demo.generator import seed_real_demo
 from chibo.demo.logins import PASSWORD_ENV, demo_password, ensure_demo_logins
@@ -75,7 +76,7 @@ def demo(django_db_setup, django_db_blocker):
             from chibo.demo.generator import delete_province
 
             delete_province(OrgUnit.objects.get(code="P12"))
-            AuditEntry.objects.all().delete()
+            wipe_audit_trail()  # decision 0016
             User.objects.all().delete()
 
 

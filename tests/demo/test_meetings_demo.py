@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from chibo.core.audit_lock import wipe_audit_trail
 from chibo.core.models import AuditEntry
 from chibo.demo.generator import seed_real_demo
 from chibo.demo.logins import PASSWORD_ENV, demo_password, ensure_demo_logins
@@ -61,7 +62,7 @@ def demo(django_db_setup, django_db_blocker):
             from chibo.demo.generator import delete_province
 
             delete_province(OrgUnit.objects.get(code="P12"))
-            AuditEntry.objects.all().delete()
+            wipe_audit_trail()  # decision 0016
             User.objects.all().delete()
 
 
@@ -303,4 +304,6 @@ def test_reset_rebuilds_the_same_meetings(demo) -> None:
     assert snapshot() == first
     assert MinutesAmendment.objects.count() == ModelCell.objects.count() == 1
     assert MeetingDay.objects.count() == OrgUnit.objects.filter(kind=UnitKind.CELL).count()
-    assert AuditEntry.objects.filter(action="demo.seeded").count() == 1
+    # The first seeding's entry is kept (decision 0016): one for the rebuilt province.
+    seeded = AuditEntry.objects.filter(action="demo.seeded")
+    assert seeded.filter(unit__in=OrgUnit.objects.all()).count() == 1

@@ -20,6 +20,14 @@ ACTION_LABELS: dict[str, Any] = {
     "user.created": _("Account created"),
     "user.password_changed": _("Password changed"),
     "user.language_changed": _("Language changed"),
+    "user.deactivated": _("Account deactivated"),
+    "user.reactivated": _("Account reactivated"),
+    "auth.logout_everywhere": _("Logged out on every device"),
+    "auth.otp_enabled": _("Two-factor login turned on"),
+    "auth.otp_disabled": _("Two-factor login turned off"),
+    "auth.otp_reset": _("Two-factor login reset by an administrator"),
+    "auth.recovery_used": _("Logged in with a recovery code"),
+    "auth.recovery_regenerated": _("New recovery codes made"),
     "apitoken.created": _("API token created"),
     "apitoken.revoked": _("API token revoked"),
     "orgunit.created": _("Unit created"),
@@ -38,6 +46,8 @@ ACTION_LABELS: dict[str, Any] = {
     "exchange.register_exported": _("Register exported"),
     "exchange.register_snapshot": _("Register snapshot saved"),
     "demo.seeded": _("Demo data created"),
+    "ops.backup": _("Backup made"),
+    "ops.restored": _("Database restored from a backup"),
     "meeting_day.set": _("Fixed meeting day set"),
     "model_cell.marked": _("Marked as a model cell"),
     "model_cell.unmarked": _("No longer a model cell"),
@@ -73,6 +83,9 @@ ACTION_LABELS: dict[str, Any] = {
     "household.contact_logged": _("Contact with a household logged"),
     "document_study.recorded": _("Study of a document recorded"),
     "document_study.changed": _("Study of a document changed"),
+    "auth.login_failed": _("Failed login"),
+    "access.denied": _("Access denied"),
+    "audit.exported": _("Audit trail exported"),
 }
 
 
