@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "chibo.core",
     "chibo.accounts",
     "chibo.orgunits",
@@ -76,11 +79,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "chibo.accounts.sessions.SessionLimitsMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "chibo.accounts.middleware.BearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chibo.core.middleware.ScopeMiddleware",
+    # Denied (403/404) requests of signed-in users go to the audit trail (decision 0016).
+    "chibo.core.middleware.AuditDeniedMiddleware",
+    # Two-factor login: enrolment / verification first (reads request.access).
+    "chibo.accounts.otp.OTPRequiredMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -169,6 +178,14 @@ AXES_VERBOSE = False
 
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
+# Two-factor login (django-otp, docs/decisions/0017-two-factor.md): compulsory for those who can
+# change or export data at commune level and above, and for staff, unless turned off.
+CHIBO_2FA_REQUIRED = env_bool("CHIBO_2FA_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "Chibo"
+# Wrong codes make a device wait 1, 2, 4, 8... seconds (django-otp's throttle; 0 would turn it off).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -198,7 +215,14 @@ STORAGES = {
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 8)))
+# Sessions (chibo.accounts.sessions, docs/decisions/0015-sessions.md): a session ends after
+# CHIBO_SESSION_IDLE_MINUTES without a request, and CHIBO_SESSION_MAX_HOURS after login whatever
+# the activity.
+CHIBO_SESSION_IDLE_MINUTES = int(os.environ.get("CHIBO_SESSION_IDLE_MINUTES", "30"))
+CHIBO_SESSION_MAX_HOURS = int(os.environ.get("CHIBO_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = CHIBO_SESSION_MAX_HOURS * 60 * 60
+# Health probes over plain HTTP on the host itself are not sent to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

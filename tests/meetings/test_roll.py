@@ -240,7 +240,7 @@ def test_a_200_member_roll_is_saved_with_bulk_writes(
     meeting = meeting_on(world.cell, D(2025, 3, 8))
     # The meeting row locked, the roll (3), the upsert (SQLite splits it in batches of its
     # parameter limit: 2), the audit entry, the rows read back, and the savepoint pair; then
-    # the reports' rollup of the cell's months (chibo.reports.rollup, 10 queries for any roll).
+    # the reports' rollup of the cell's months (chibo.reports.rollup, 10–12 queries for any roll).
     with django_assert_max_num_queries(20):
         roll(meeting, dict.fromkeys(members, P))
     assert Attendance.objects.filter(meeting=meeting, category=P).count() == 200
