@@ -33,7 +33,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -185,8 +185,8 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 COLUMNS = (
-    gettext_lazy("Time"),
-    gettext_lazy("By"),
+    pgettext_lazy("audit column", "Time"),
+    pgettext_lazy("audit column", "By"),
     gettext_lazy("Action"),
     gettext_lazy("Action key"),
     gettext_lazy("Object"),

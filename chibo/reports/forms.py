@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chibo.members.forms import DATE_INPUTS, TextDateInput
@@ -86,7 +86,11 @@ class TargetForm(forms.Form):
         help_text=_("A percentage from 0 to 100, e.g. 90."),
     )
     start = forms.DateField(label=_("From"), input_formats=DATE_INPUTS, widget=TextDateInput())
-    deadline = forms.DateField(label=_("By"), input_formats=DATE_INPUTS, widget=TextDateInput())
+    deadline = forms.DateField(
+        label=pgettext_lazy("target deadline", "By"),
+        input_formats=DATE_INPUTS,
+        widget=TextDateInput(),
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     @staticmethod
