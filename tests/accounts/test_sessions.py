@@ -90,6 +90,7 @@ def test_two_step_login_gives_a_new_key_and_starts_the_clocks_at_the_code(
     device = TOTPDevice.objects.create(user=world.commune_user, name="authenticator")
     with time_machine.travel(T0, tick=False) as clock:
         client = Client()
+        client.cookies["django_language"] = "en"  # the expiry message is read in English
         client.get(LOGIN)
         response = client.post(LOGIN, {"username": "commune", "password": PASSWORD})
         assert response["Location"] == reverse("accounts:otp_verify")
