@@ -246,35 +246,14 @@ def member_states(cell_ids: Sequence[int], days: Sequence[dt.date]) -> dict[dt.d
     result: dict[dt.date, list[_State]] = {}
     for day in days:
         states: list[_State] = []
-        for (
-            pk,
-            status,
-            cell,
-            temporary_cell,
-            admitted,
-            ceremony,
-            ex_from,
-            ex_until,
-            since,
-        ) in members:
+        for pk, status, cell, temporary, admitted, ceremony, ex_from, ex_until, since in members:
             if (
                 since is not None
                 and since <= day
                 and status not in (MemberStatus.SUSPENDED, MemberStatus.TRANSFERRED_OUT)
             ):
-                states.append(
-                    _State(
-                        pk,
-                        status,
-                        cell,
-                        temporary_cell,
-                        admitted,
-                        ceremony,
-                        ex_from,
-                        ex_until,
-                        None,
-                    )
-                )
+                stored = (status, cell, temporary, admitted, ceremony, ex_from, ex_until)
+                states.append(_State(pk, *stored, None))
                 continue
             member_events = [e for e in events.get(pk, ()) if e.date <= day]
             if not member_events:
