@@ -7,11 +7,13 @@ a cell (the member role on their own cell). A grant covers its unit and everythi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import Http404
 from django.utils import timezone
 
@@ -94,34 +96,28 @@ ANONYMOUS = Access(user_id=None)
 
 
 def access_for_user(user: Any) -> Access:
-    """Effective grants of ``user``; three queries, whatever the size of the tree."""
+    """Effective grants of ``user``: one query (a ``UNION ALL`` of the grants, the member's cell
+    and the posts held today), whatever the size of the tree. It runs on every request, so it
+    is written in SQL: three ORM querysets cost about as much Python as the rest of a small
+    page (docs/benchmarks.md, "Load")."""
     if user is None or not user.is_authenticated:
         return ANONYMOUS
-    from chibo.members.models import Member
-    from chibo.orgunits.models import Grant, Post, post_role
+    from chibo.orgunits.models import post_role
 
     lines: list[GrantLine] = []
-    # The user's own grants are read unscoped: they are what defines the scope.
-    with scopes_disabled():
-        for unit_id, path, role in Grant.objects.filter(user=user).values_list(
-            "unit_id", "unit__path", "role"
-        ):
-            lines.append(GrantLine(unit_id, path, role, "grant"))
-        member = Member.objects.filter(user=user).values("id", "cell_id", "cell__path").first()
-        member_id = None
-        if member is not None:
-            member_id = member["id"]
-            lines.append(
-                GrantLine(member["cell_id"], member["cell__path"], Role.MEMBER, "membership")
-            )
-            today = timezone.localdate()
-            posts = Post.objects.filter(member_id=member_id, start_date__lte=today).exclude(
-                end_date__lt=today
-            )
-            for unit_id, path, unit_kind, kind in posts.values_list(
-                "unit_id", "unit__path", "unit__kind", "kind"
-            ):
-                post_grants = post_role(kind, unit_kind)
+    member_id = None
+    # The user's own grants are read unscoped (raw SQL): they are what defines the scope.
+    with connections[_ACCESS_DB].cursor() as cursor:
+        today = timezone.localdate()
+        cursor.execute(_access_sql(), [user.pk, user.pk, user.pk, today, today])
+        for source, unit_id, path, role, unit_kind, member in cursor.fetchall():
+            if source == 1:
+                lines.append(GrantLine(unit_id, path, role, "grant"))
+            elif source == 2:
+                member_id = member
+                lines.append(GrantLine(unit_id, path, Role.MEMBER, "membership"))
+            else:
+                post_grants = post_role(role, unit_kind)
                 if post_grants is not None:
                     lines.append(GrantLine(unit_id, path, post_grants, "post"))
     return Access(
@@ -129,4 +125,30 @@ def access_for_user(user: Any) -> Access:
         is_superuser=user.is_superuser,
         lines=tuple(lines),
         member_id=member_id,
+    )
+
+
+_ACCESS_DB = DEFAULT_DB_ALIAS
+
+
+@functools.cache
+def _access_sql() -> str:
+    """The grants (source 1), the member's own cell (2) and the posts held today (3), each with
+    the unit's path; in that order, as the three querysets it replaces returned them."""
+    from chibo.members.models import Member
+    from chibo.orgunits.models import Grant, OrgUnit, Post
+
+    unit, grant = OrgUnit._meta.db_table, Grant._meta.db_table
+    member, post = Member._meta.db_table, Post._meta.db_table
+    return (
+        f'SELECT 1, g.unit_id, u.path, g.role, u.kind, NULL FROM "{grant}" g '
+        f'JOIN "{unit}" u ON u.id = g.unit_id WHERE g.user_id = %s '
+        "UNION ALL "
+        f'SELECT 2, m.cell_id, u.path, NULL, u.kind, m.id FROM "{member}" m '
+        f'JOIN "{unit}" u ON u.id = m.cell_id WHERE m.user_id = %s '
+        "UNION ALL "
+        f'SELECT 3, p.unit_id, u.path, p.kind, u.kind, p.member_id FROM "{post}" p '
+        f'JOIN "{member}" m ON m.id = p.member_id JOIN "{unit}" u ON u.id = p.unit_id '
+        "WHERE m.user_id = %s AND p.start_date <= %s AND (p.end_date IS NULL OR p.end_date >= %s) "
+        "ORDER BY 1"
     )

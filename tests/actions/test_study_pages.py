@@ -153,12 +153,12 @@ def test_the_commune_sees_cells_that_studied_without_a_plan(
     url = reverse("actions:commune_documents", args=[world.commune.pk])
     with at(TODAY):
         client.get(url)  # warm the session and the translations
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             page = client.get(url).content.decode()
         for n in range(3):
             cell = make_unit(world.commune, f"Chi bộ bản Thêm {n}", "cell")
             _study(cell, f"{n}-HD/TU", D(2025, 5, 1), [make_member(cell, f"Lò Văn Thêm {n}")])
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             more = client.get(url).content.decode()
     assert "Studied, no plan:" in page
     studied_no_plan = page.split("Studied, no plan:")[1].split("</p>")[0]

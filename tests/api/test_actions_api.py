@@ -211,12 +211,12 @@ def test_item_list_query_count_is_constant(world, meeting, django_assert_num_que
     headers = bearer(world.province_user)
     client = Client()
     client.get("/api/v1/action-items", headers=headers)  # the token's first use is recorded
-    # The token, the user's access (grants, member record), the count, the items, their owners.
-    with django_assert_num_queries(6):
+    # The token, the user's access (one query), the count, the items, their owners.
+    with django_assert_num_queries(5):
         body = client.get("/api/v1/action-items", headers=headers).json()
     assert body["count"] == size
     assert all(len(r["owners"]) == 2 for r in body["results"])
-    with django_assert_num_queries(7):  # and the unit
+    with django_assert_num_queries(6):  # and the unit
         body = client.get(
             "/api/v1/action-items",
             {"unit": world.cell.pk, "owner": world.plain_member.pk},
@@ -690,13 +690,13 @@ def test_household_list_query_count_is_constant(world, django_assert_num_queries
     headers = bearer(world.province_user)
     client = Client()
     client.get("/api/v1/households", headers=headers)
-    # The token, the user's access (2), the count, the households, their followers.
-    with django_assert_num_queries(6):
+    # The token, the user's access (one query), the count, the households, their followers.
+    with django_assert_num_queries(5):
         body = client.get("/api/v1/households", headers=headers).json()
     assert body["count"] == size
     assert all(len(r["followers"]) == 2 for r in body["results"])
     # And the unit, the cell's roll, the households nobody follows.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         body = client.get(
             "/api/v1/households", {"unit": world.cell.pk, "unfollowed": "false"}, headers=headers
         ).json()

@@ -231,7 +231,7 @@ def test_query_count_is_constant(world, suffix) -> None:
     assert count() == small
     # The token, the user's access (2), the unit, the breakdown, the children's names; the
     # XLSX adds the audit entry.
-    assert small == (6 if suffix == "" else 7)
+    assert small == (5 if suffix == "" else 6)
 
 
 # --- The schema ----------------------------------------------------------------------------------

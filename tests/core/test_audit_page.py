@@ -23,7 +23,7 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
-PAGE_QUERIES = 7  # session, user, access (grants, member record), unit, count, page
+PAGE_QUERIES = 6  # session, user, access (one query), unit, count, page
 
 
 def _at(day: dt.date, **fields):

@@ -472,4 +472,4 @@ def test_pages_need_a_constant_number_of_queries(world, client_for, name) -> Non
     assert count() == small
     # The session, the user, the access (2), the unit, the breakdown, the children's names, the
     # audit entry; the report also reads the secretary (and the committee above: none here).
-    assert small == {"dashboard_xlsx": 8, "report_docx": 9}[name]
+    assert small == {"dashboard_xlsx": 7, "report_docx": 8}[name]
