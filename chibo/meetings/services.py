@@ -294,7 +294,10 @@ def meeting_update(*, actor: Any, meeting: Meeting, data: MeetingData, version: 
         MeetingStatus.NOTIFIED,
     }:
         meeting.status = MeetingStatus.HELD
-    meeting.full_clean(exclude=["version"])
+    # Field checks only: the people were checked against the roll above and the cell does not
+    # change; the closing time was checked above, and a regular meeting keeps its month (the
+    # one-per-month constraint). full_clean would repeat those with a query each.
+    meeting.full_clean(exclude=["version", "cell", *_PEOPLE], validate_constraints=False)
     changes = diff(before, snapshot(meeting, [*MEETING_FIELDS, "status"]))
     attnames = [f"{n}_id" if n in _PEOPLE else n for n in (*MEETING_FIELDS, "status", "month")]
     values = {name: getattr(meeting, name) for name in attnames}
@@ -356,7 +359,10 @@ def roll_call_save(
 ) -> Meeting:
     """The roll-call screen in one transaction: the header (opening and closing time, chair,
     minute-taker, guests) with the optimistic check, then the whole roll. Either both are saved
-    or neither."""
-    meeting = meeting_update(actor=actor, meeting=meeting, data=data, version=version)
-    attendance_save(actor=actor, meeting=meeting, rows=rows)
+    or neither. The reports' rollup of the cell is computed once, after both."""
+    from chibo.reports import rollup  # the rollup reads the meetings' modules
+
+    with rollup.deferred():
+        meeting = meeting_update(actor=actor, meeting=meeting, data=data, version=version)
+        attendance_save(actor=actor, meeting=meeting, rows=rows)
     return meeting

@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, NamedTuple, cast
 
 from django.conf import settings
@@ -722,6 +724,13 @@ def refresh(
     ids = sorted(set(cell_ids))
     if not ids:
         return 0
+    pending = _pending.get()
+    if pending is not None and today is None:
+        for pk in ids:
+            noted = pending.get(pk, _NOT_NOTED)
+            if noted is _NOT_NOTED or (noted is not None and (since is None or since < noted)):
+                pending[pk] = since
+        return 0
     today = today or timezone.localdate()
     last = first_of(today)
     first = max(first_of(since) if since else reports_start(), reports_start())
@@ -733,6 +742,34 @@ def refresh(
             chunk = ids[start : start + BATCH_CELLS]
             written += _write(chunk, first, last, compute(chunk, first, last, today=today))
     return written
+
+
+_NOT_NOTED: Any = object()
+# The cells (and the earliest day of each) that ``refresh`` was asked for inside ``deferred``.
+_pending: ContextVar[dict[int, dt.date | None] | None] = ContextVar("rollup_pending", default=None)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Inside, ``refresh`` only notes its cells; on leaving without an error, each noted cell is
+    refreshed once, from the earliest month noted, still in the caller's transaction. For a
+    service made of services that each refresh the same cell: the roll screen saves the header
+    (one refresh) then the roll (another), and the second would compute again what the first
+    just wrote. Nested uses share the outermost one's notes."""
+    if _pending.get() is not None:
+        yield
+        return
+    notes: dict[int, dt.date | None] = {}
+    token = _pending.set(notes)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    by_since: dict[dt.date | None, list[int]] = defaultdict(list)
+    for pk, since in notes.items():
+        by_since[since].append(pk)
+    for since, ids in by_since.items():
+        refresh(ids, since)
 
 
 def all_cell_ids() -> list[int]:
