@@ -140,8 +140,9 @@ def _access_sql() -> str:
 
     unit, grant = OrgUnit._meta.db_table, Grant._meta.db_table
     member, post = Member._meta.db_table, Post._meta.db_table
+    # Only the models' table names are formatted in; the values are parameters.
     return (
-        f'SELECT 1, g.unit_id, u.path, g.role, u.kind, NULL FROM "{grant}" g '
+        f'SELECT 1, g.unit_id, u.path, g.role, u.kind, NULL FROM "{grant}" g '  # noqa: S608
         f'JOIN "{unit}" u ON u.id = g.unit_id WHERE g.user_id = %s '
         "UNION ALL "
         f'SELECT 2, m.cell_id, u.path, NULL, u.kind, m.id FROM "{member}" m '
@@ -149,6 +150,7 @@ def _access_sql() -> str:
         "UNION ALL "
         f'SELECT 3, p.unit_id, u.path, p.kind, u.kind, p.member_id FROM "{post}" p '
         f'JOIN "{member}" m ON m.id = p.member_id JOIN "{unit}" u ON u.id = p.unit_id '
-        "WHERE m.user_id = %s AND p.start_date <= %s AND (p.end_date IS NULL OR p.end_date >= %s) "
+        "WHERE m.user_id = %s AND p.start_date <= %s "
+        "AND (p.end_date IS NULL OR p.end_date >= %s) "
         "ORDER BY 1"
     )
