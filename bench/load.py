@@ -11,9 +11,16 @@ What it does, stopping by itself (at most 60 s of load):
    static files;
 2. prepares, as a command would: a login for the secretary of the province's first cell, whose
    roll is brought to 30 members (bulk rows with their events, as bench/meetings.py), a session
-   (Django's SessionStore) and CSRF token for the form, an API token for the API, and one fresh
-   meeting per form POST (the roll form has an optimistic check: a second POST with the same
-   version is refused, so each POST saves a meeting of its own);
+   (Django's SessionStore) and CSRF token for the form, an API token for the API. The cell gets
+   the history of a real cell, once and kept: its fixed meeting day and a regular meeting in
+   each of the 12 past months, held, the whole roll recorded (the roll-call services). Each run
+   deletes the meetings earlier runs made (extraordinary, topic "Load benchmark" or none) and
+   makes a small pool of its own: 6 meetings per wrk thread for the roll form and 12 for the
+   API, one a month in turn: each save's refresh of the cell's monthly report rows then reads
+   about what a real cell's would (not thousands of fresh meetings). The roll form has an
+   optimistic check (the body's version must be the meeting's, and each save adds one):
+   load.lua keeps each meeting's version, saves only a meeting with no save in flight and
+   marks the roll present and late in turn; load.py reads the versions again between wrk runs;
 3. starts gunicorn with deploy/gunicorn.conf.py (production settings, ``DEBUG=0``; 3 workers on
    2 cores) and, for each URL, sends one request to check its answer, then runs
    ``wrk -t2 -c8`` for a 2 s warm-up and a measured ``--seconds`` (default 7) run: 6 URLs,
@@ -27,8 +34,9 @@ Measured, each as a ratio to the **minimal view** measured in the same run (a vi
 - the secretary's **cell page** (``/units/<cell>/``);
 - the **member API**: ``GET /api/v1/members?unit=<cell>`` with a bearer token;
 - the **attendance save**: POST of the roll-call form of a 30-member meeting (header and 30
-  rows); its normal answer is 302 back to the roll (post/redirect/get), so 302 to ``/roll/`` is
-  success and a 200 (the form shown again: refused or stale) is counted as a failure;
+  rows, every save changing the 30 rows); its normal answer is 302 back to the roll
+  (post/redirect/get), so 302 to ``/roll/`` is success and a 200 (the form shown again:
+  refused or stale) is counted as a failure;
 - the same save through the API: ``PUT /api/v1/meetings/<id>/attendance`` (answers 200),
   every request changing the 30 rows (present and late in turn).
 
@@ -42,6 +50,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -52,19 +61,24 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PYTHON = sys.executable
 ROLL_SIZE = 30
-FORM_MEETINGS = 6000  # more than the form POSTs of a warm-up and a run at a few hundred per s
-API_MEETINGS = 64
 WARMUP = 2
 MAX_LOAD_SECONDS = 60
 THREADS, CONNECTIONS, WORKERS = 2, 8, 3
 CASES = 6  # URLs measured, each for a warm-up and --seconds
+# The roll form's pool: 6 meetings per wrk thread, more than its CONNECTIONS / THREADS (4)
+# connections (and the one wrk's check of the script takes), so a thread always has a meeting
+# with no save in flight.
+FORM_MEETINGS = 6 * THREADS
+API_MEETINGS = 12  # each PUT twice in turn (present, late): 6 lines apart in a thread's cycle
+BENCH_TOPIC = "Load benchmark"  # the topic of the meetings a run makes (deleted by the next)
+FORM_PATH = re.compile(r"/meetings/(\d+)/roll/")
 
 
 # --- Preparation (in a child process with Django set up) ---------------------------------------
@@ -86,18 +100,62 @@ def prepare(out_dir: Path) -> None:
     from chibo.accounts.services import api_token_create, user_create
     from chibo.core.vietnamese import fold, name_sort_key
     from chibo.demo.plan import scale_root_code
-    from chibo.meetings.models import Meeting, MeetingKind
-    from chibo.meetings.selectors import eligible_members
+    from chibo.meetings.models import DayRule, Meeting, MeetingDay, MeetingKind
+    from chibo.meetings.selectors import RollEntry, eligible_members
+    from chibo.meetings.services import MeetingData, RollRow, meeting_day_set, roll_call_save
     from chibo.members.lifecycle import EventRow, derived_columns
     from chibo.members.models import EventKind, Member, MemberEvent, Sex
     from chibo.members.services import member_link_user
     from chibo.orgunits.models import OrgUnit, Post, PostKind, UnitKind
+    from chibo.reports import rollup
 
     today = timezone.localdate()
     # Twelve meeting days, one per past month: the saves spread over the cell's months.
     days = [
         (today.replace(day=1) - dt.timedelta(days=1 + 31 * i)).replace(day=15) for i in range(12)
     ]
+
+    def allowed_category(entry: RollEntry) -> str:
+        allowed = entry.allowed()
+        return "present" if "present" in allowed else allowed[0]
+
+    def regular_history(user: User, cell: OrgUnit, secretary: Member, days: list[dt.date]) -> None:
+        """A year of regular meetings as a real cell has: one a month on its fixed day, held,
+        the whole roll recorded, through the services of the roll-call screen (made once, kept
+        between runs). The regular meetings are written as ``plan_year`` writes them, for the
+        past months only."""
+        if not MeetingDay.objects.filter(cell=cell).exists():
+            meeting_day_set(
+                actor=user, cell=cell, rule=DayRule.DAY_OF_MONTH, day=15,
+                time=dt.time(19, 30), place="Nhà văn hóa thôn",
+            )  # fmt: skip
+        planned = Meeting.objects.bulk_create(
+            Meeting(
+                cell=cell, kind=MeetingKind.REGULAR, month=day.replace(day=1), fixed_date=day,
+                planned_date=day, planned_time=dt.time(19, 30), place="Nhà văn hóa thôn",
+            )
+            for day in days
+        )  # fmt: skip
+        with rollup.deferred():  # the cell's rollup computed once, at the end
+            for meeting in planned:
+                roll = eligible_members(cell.pk, meeting.planned_date, MeetingKind.REGULAR)
+                members = [e.member for e in roll]
+                opened = timezone.make_aware(
+                    dt.datetime.combine(meeting.planned_date, dt.time(19, 30))
+                )
+                data = replace(
+                    MeetingData.of(meeting),
+                    held_start=opened,
+                    held_end=opened + dt.timedelta(minutes=105),
+                    chair=secretary if secretary in members else members[0],
+                    minute_taker=next(m for m in members if m != secretary),
+                    guests="Đồng chí Lò Văn Minh, Đảng ủy viên xã",
+                )
+                rows = [RollRow(e.member.pk, allowed_category(e)) for e in roll]
+                roll_call_save(
+                    actor=user, meeting=meeting, data=data, version=meeting.version, rows=rows
+                )
+
     with scopes_disabled(), transaction.atomic():
         root = OrgUnit.objects.get(code=scale_root_code(1))
         post = (
@@ -114,6 +172,15 @@ def prepare(out_dir: Path) -> None:
         if post is None:
             raise SystemExit("The synthetic province has no cell secretary: seed it again.")
         cell, secretary = post.unit, post.member
+        # What earlier runs left: their pool of extraordinary meetings, with the bench's topic
+        # (or none, before runs set it). The synthetic seed makes no meeting at all: on the seeded
+        # benchmark database, "SELECT cell_id, kind, topic, count(*) FROM meetings_meeting
+        # GROUP BY 1, 2, 3" gave only this cell's extraordinary meetings without a topic, the
+        # runs'. Their rolls and agendas cascade; their audit entries stay (the database refuses
+        # to delete them). The rollup is refreshed once the new pool is made.
+        Meeting.objects.filter(
+            cell=cell, kind=MeetingKind.EXTRAORDINARY, topic__in=[BENCH_TOPIC, ""]
+        ).delete()
         user = User.objects.filter(username="bench-secretary").first()
         if user is None:
             user = user_create(
@@ -155,15 +222,21 @@ def prepare(out_dir: Path) -> None:
             for day in days
         }
         assert all(len(r) == ROLL_SIZE for r in rolls.values()), "roll shorter than 30"
+        if not Meeting.objects.filter(cell=cell, kind=MeetingKind.REGULAR).exists():
+            regular_history(user, cell, secretary, days)
+        # The pool: a few meetings saved over and over (the roll form's optimistic version is
+        # followed by load.lua), one per month in turn.
         meetings = Meeting.objects.bulk_create(
             Meeting(
                 cell=cell,
                 kind=MeetingKind.EXTRAORDINARY,
                 month=days[i % len(days)].replace(day=1),
                 planned_date=days[i % len(days)],
+                topic=BENCH_TOPIC,
             )
-            for i in range(FORM_MEETINGS + API_MEETINGS + 1)
+            for i in range(FORM_MEETINGS + API_MEETINGS)
         )
+        rollup.refresh([cell.pk])  # the deleted meetings and the new pool
         _token, raw_token = api_token_create(user=user, name="load benchmark")
         in_province = Member.objects.filter(cell__path__startswith=root.path).count()
 
@@ -179,6 +252,9 @@ def prepare(out_dir: Path) -> None:
     )
 
     def form_body(meeting: Meeting) -> str:
+        """The roll form's body, its version ``@V@`` and the categories ``@C@`` (of members who
+        may be present or late) left for load.lua: present and late in turn, every save of
+        the meeting changing its 30 rows."""
         roll = rolls[meeting.planned_date]
         fields = {
             "csrfmiddlewaretoken": _mask_cipher_secret(csrf_secret),
@@ -188,13 +264,13 @@ def prepare(out_dir: Path) -> None:
             "chair": str(roll[0].member.pk),
             "minute_taker": str(roll[1].member.pk),
             "guests": "Đồng chí Lò Văn Minh, Đảng ủy viên xã",
-            "version": str(meeting.version),
+            "version": "@V@",
         }
         for entry in roll:
-            allowed = entry.allowed()
-            fields[f"cat_{entry.member.pk}"] = "present" if "present" in allowed else allowed[0]
+            both = {"present", "late"} <= set(entry.allowed())
+            fields[f"cat_{entry.member.pk}"] = "@C@" if both else allowed_category(entry)
             fields[f"reason_{entry.member.pk}"] = ""
-        return urllib.parse.urlencode(fields)
+        return urllib.parse.urlencode(fields, safe="@")
 
     def api_body(meeting: Meeting, category: str) -> str:
         rows = [
@@ -203,14 +279,11 @@ def prepare(out_dir: Path) -> None:
         ]
         return json.dumps({"rows": rows}, separators=(",", ":"))
 
-    form, api, spare = (
-        meetings[:FORM_MEETINGS],
-        meetings[FORM_MEETINGS:-1],
-        meetings[-1],
-    )
-    # The form's lines: thread t of n sends lines t, t+n, …: each POST a meeting of its own.
+    form, api = meetings[:FORM_MEETINGS], meetings[FORM_MEETINGS:]
+    # The form's lines: METHOD, path, body, the meeting's version (load.py writes the current
+    # one before each wrk run). Thread t of n owns lines t, t+n, …: a pool of its own.
     (out_dir / "form.txt").write_text(
-        "".join(f"POST\t/meetings/{m.pk}/roll/\t{form_body(m)}\n" for m in form)
+        "".join(f"POST\t/meetings/{m.pk}/roll/\t{form_body(m)}\t{m.version}\n" for m in form)
     )
     # The API's lines: each meeting twice, present then late, so that every PUT writes 30 rows.
     api_lines = [
@@ -224,8 +297,11 @@ def prepare(out_dir: Path) -> None:
         "cell_name": cell.name,
         "cookie": cookie,
         "token": raw_token,
-        "spare_path": f"/meetings/{spare.pk}/roll/",
-        "spare_body": form_body(spare),
+        "spare_path": f"/meetings/{form[0].pk}/roll/",
+        # As load.lua writes it: present at an even version, late at an odd one.
+        "spare_body": form_body(form[0])
+        .replace("@V@", str(form[0].version))
+        .replace("@C@", "late" if form[0].version % 2 else "present"),
         "members_in_province": in_province,
     }
     (out_dir / "info.json").write_text(json.dumps(info))
@@ -297,6 +373,35 @@ def smoke(base: str, method: str, path: str, headers: dict[str, str], body: str 
         status, text = error.code, error.read(300)
     if status != expect:
         raise SystemExit(f"{label}: {method} {path} answered {status}, not {expect}: {text!r}")
+
+
+def current_versions(url: str, requests_file: Path) -> None:
+    """Write the meetings' current versions in the roll form's lines (their last field), which
+    load.lua starts from: the smoke's save and each wrk run moved them on. A save sent just
+    before wrk stopped may still be running: read until two reads agree."""
+    import psycopg
+
+    lines = [line.split("\t") for line in requests_file.read_text().splitlines()]
+    ids = [int(match[1]) for line in lines if (match := FORM_PATH.fullmatch(line[1]))]
+    assert len(ids) == len(lines), "a roll form line without its meeting"
+    versions: dict[int, int] = {}
+    with psycopg.connect(url, autocommit=True) as db:
+        for _ in range(20):
+            time.sleep(0.25)
+            read = dict(
+                db.execute(
+                    "SELECT id, version FROM meetings_meeting WHERE id = ANY(%s)", [ids]
+                ).fetchall()
+            )
+            if read == versions:
+                break
+            versions = read
+    requests_file.write_text(
+        "".join(
+            f"{method}\t{path}\t{body}\t{versions[pk]}\n"
+            for pk, (method, path, body, _version) in zip(ids, lines, strict=True)
+        )
+    )
 
 
 def run_wrk(base: str, requests_file: Path, headers: dict[str, str], seconds: int,
@@ -434,15 +539,15 @@ def main() -> None:
         load_started = time.perf_counter()
         loads = []
         for label, file, headers, expect, location in cases:
+            if file == "form.txt":
+                current_versions(url, work / file)  # the smoke saved the first meeting
             run_wrk(base, work / file, headers, WARMUP, expect, location)
             loads.append(os.getloadavg()[0])
             if file == "form.txt":
-                # The warm-up used some meetings: the measured run starts on fresh ones.
-                form_lines = (work / file).read_text().splitlines(keepends=True)
-                (work / file).write_text("".join(form_lines[len(form_lines) // 3 :]))
+                current_versions(url, work / file)  # the warm-up's saves
             got = run_wrk(base, work / file, headers, options.seconds, expect, location)
-            if got["sent"] > got["distinct"] and file == "form.txt":
-                print(f"warning: {label}: more POSTs than prepared meetings")
+            if got["starved"]:
+                print(f"warning: {label}: {got['starved']:.0f} POSTs found no free meeting")
             results.append(
                 Result(label, got["requests"] / got["seconds"], int(got["requests"]),
                        int(got["ok"]), int(got["bad"]), str(got["bad_statuses"]),
