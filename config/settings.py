@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # /healthz answers here, before anything reads the session (chibo.ops.health).
+    "chibo.ops.health.HealthCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "chibo.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

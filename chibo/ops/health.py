@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -40,3 +41,22 @@ def healthz(request: HttpRequest) -> HttpResponse:
     if database_ok():
         return JsonResponse({"status": "ok", "database": "ok"})
     return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+
+
+class HealthCheckMiddleware:
+    """Answers ``/healthz`` before the session and login middlewares run.
+
+    A probe that carries a session cookie (a browser, a monitoring tool reusing one) would
+    otherwise make the login middlewares read the session from the database, and a database
+    that is down would then answer 500 instead of the 503 that tells the load balancer what is
+    wrong. Placed after SecurityMiddleware, so the answer keeps the security headers (the HTTPS
+    redirect exempts the path: ``SECURE_REDIRECT_EXEMPT``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz":
+            request.get_host()  # the host check stays (DisallowedHost: 400), as on every URL
+            return healthz(request)
+        return self.get_response(request)

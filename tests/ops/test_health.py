@@ -28,6 +28,7 @@ from django.test import Client
 ROOT = Path(__file__).resolve().parents[2]
 PG_TEST = ROOT / "scripts" / "pg-test.sh"
 URL = "/healthz"
+SESSION_COOKIE = "sessionid=0123456789abcdefghijklmnopqrstuv; csrftoken=x"  # DEBUG=1 names
 
 
 # --- In process (SQLite or PostgreSQL, whichever the pass uses) -----------------------------
@@ -108,9 +109,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(url: str) -> tuple[int, dict]:
+def _get(url: str, cookie: str = "") -> tuple[int, dict]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (local URL)
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local URL)
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -207,9 +209,13 @@ def test_healthz_follows_a_real_database_going_down_and_coming_back() -> None:
         assert _get(url) == (200, {"status": "ok", "database": "ok"})
         assert _get(url)[0] == 200  # the persistent connection is reused
 
+        # A probe with a session cookie: the session is never read (this database has no
+        # session table; reading it would answer 500).
+        assert _get(url, cookie=SESSION_COOKIE) == (200, {"status": "ok", "database": "ok"})
+
         _pg("stop", pgdir)
-        for _ in range(2):  # and stays 503 while it is down
-            status, body = _get(url)
+        for cookie in ("", "", SESSION_COOKIE):  # and stays 503 while it is down
+            status, body = _get(url, cookie)
             assert status == 503
             assert body == {"status": "error", "database": "unavailable"}
 
