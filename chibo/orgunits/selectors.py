@@ -67,12 +67,19 @@ class UnitPosts:
     concurrent: dict[int, list[str]]  # member id -> labels of the posts they hold together
 
 
+_HOLDER_FIELDS = ("member__full_name", "member__sort_key")
+
+
 def unit_posts(*, unit: OrgUnit, on: dt.date | None = None) -> UnitPosts:
     """Posts held on the unit: current ones, the last past ones, and who holds several at once."""
     on = on or timezone.localdate()
     order = [kind for kind, _label in PostKind.choices]
+    # Of the holder, only the name is shown: not the other thirty columns of the record.
     posts = list(
-        Post.objects.filter(unit=unit).select_related("member").order_by("-start_date", "-id")
+        Post.objects.filter(unit=unit)
+        .select_related("member")
+        .only(*(f.name for f in Post._meta.concrete_fields), *_HOLDER_FIELDS)
+        .order_by("-start_date", "-id")
     )
     current = sorted(
         (p for p in posts if p.start_date <= on and (p.end_date is None or p.end_date >= on)),
