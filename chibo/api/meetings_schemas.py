@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from chibo.api.schemas import MAX_ID, SafeStr
+from chibo.api.schemas import MAX_ID, Out, SafeStr
 from chibo.meetings.models import AttendanceCategory, MeetingKind, MeetingStatus
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -92,7 +92,7 @@ class MeetingPageOut(Schema):
     results: list[MeetingOut]
 
 
-class CountsOut(Schema):
+class CountsOut(Out):
     """The counts of the minutes (``selectors.AttendanceCounts``)."""
 
     on_roll: int
@@ -110,7 +110,7 @@ class CountsOut(Schema):
     rate: float | None = Field(description="Attended / required, or null when nobody is required.")
 
 
-class RollLineOut(Schema):
+class RollLineOut(Out):
     member_id: int
     full_name: str
     status: str = Field(description="official or probationary on the meeting's date")
@@ -206,6 +206,6 @@ class AttendanceIn(Schema):
     rows: list[RollRowIn] = Field(..., max_length=2000)
 
 
-class AttendanceOut(Schema):
+class AttendanceOut(Out):
     counts: CountsOut
     roll: list[RollLineOut]
