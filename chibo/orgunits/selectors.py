@@ -39,7 +39,10 @@ def unit_roots(*, access: Access) -> list[OrgUnit]:
 
 
 def unit_children(*, unit: OrgUnit) -> list[OrgUnit]:
-    """Direct children in Vietnamese order, each with its member count (one query)."""
+    """Direct children in Vietnamese order, each with its member count (one query; none for a
+    unit without children, as a cell: the tree keeps ``numchild``)."""
+    if not unit.numchild:
+        return []
     children = (
         OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
         .annotate(member_count=Count("members"))
