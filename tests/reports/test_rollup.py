@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import random
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -341,3 +342,70 @@ def test_a_period_outside_the_calendar_is_a_message_not_a_crash(value) -> None:
 
     with pytest.raises(PeriodError):
         Period.parse(value, "2026-03")
+
+
+def _counting_compute(monkeypatch) -> list[tuple[tuple[int, ...], dt.date]]:
+    """Record each ``rollup.compute`` call: its cells and first month."""
+    calls: list[tuple[tuple[int, ...], dt.date]] = []
+    real = rollup.compute
+
+    def counted(cell_ids, first, last, *, today):
+        calls.append((tuple(cell_ids), first))
+        return real(cell_ids, first, last, today=today)
+
+    monkeypatch.setattr(rollup, "compute", counted)
+    return calls
+
+
+def test_the_roll_screen_computes_the_rollup_once_and_right(world, sd, monkeypatch) -> None:
+    """The header and the roll both change the cell: one refresh after both (deferred), and
+    the rows it writes are those a recomputation from the raw rows gives."""
+    cell = world.cell
+    bulk_members(cell, 5)
+    with time_machine.travel(aware(D(2026, 11, 20), 22), tick=False):
+        plan([cell])
+        meeting = Meeting._base_manager.get(
+            cell=cell, kind=MeetingKind.REGULAR, month=D(2026, 11, 1)
+        )
+        roll = roll_standings(cell.pk, meeting.planned_date)
+        people = Member._base_manager.in_bulk([s.member_id for s in roll])
+        data = replace(
+            services.MeetingData.of(meeting),
+            held_start=aware(meeting.planned_date, 19),
+            held_end=aware(meeting.planned_date, 21),
+            chair=people[roll[0].member_id],
+            minute_taker=people[roll[1].member_id],
+        )
+        rows = [services.RollRow(s.member_id, s.expected or "present") for s in roll]
+        rollup.rebuild(today=D(2026, 11, 20))  # the members were bulk-made, not by services
+        calls = _counting_compute(monkeypatch)
+        services.roll_call_save(
+            actor=None, meeting=meeting, data=data, version=meeting.version, rows=rows
+        )
+        assert calls == [((cell.pk,), D(2026, 11, 1))]
+        expected = rollup.compute(
+            rollup.all_cell_ids(), MONTHS[0], D(2026, 11, 1), today=D(2026, 11, 20)
+        )
+    assert differences(rows_in_table(), expected) == []
+    row = CellMonth._base_manager.get(cell=cell, month=D(2026, 11, 1))
+    assert (row.regular_held, row.attendance_required) == (1, len(roll))
+
+
+def test_deferred_refreshes_each_cell_once_from_its_earliest_month(world, sd, monkeypatch) -> None:
+    calls = _counting_compute(monkeypatch)
+    a, b = world.cell, world.other_cell
+    with time_machine.travel(aware(TODAY, 12), tick=False):
+        with rollup.deferred():
+            assert rollup.refresh([a.pk], D(2026, 3, 14)) == 0  # noted, not computed
+            with rollup.deferred():  # nested: the outer one's notes
+                rollup.refresh([a.pk, b.pk], D(2026, 1, 2))
+            rollup.refresh([b.pk], D(2026, 6, 1))
+            assert calls == []
+        assert sorted(calls) == [((a.pk, b.pk), D(2026, 1, 1))]
+        calls.clear()
+        with contextlib.suppress(RuntimeError), rollup.deferred():
+            rollup.refresh([a.pk], D(2026, 3, 1))
+            raise RuntimeError  # the caller's transaction rolls back: nothing is computed
+        assert calls == []
+        rollup.refresh([a.pk], D(2026, 10, 1))  # outside: computed at once
+        assert calls == [((a.pk,), D(2026, 10, 1))]
