@@ -253,6 +253,10 @@ def _check_data(meeting: Meeting, data: MeetingData) -> None:
         raise fail(_("Record when the meeting opened."), "no_start", "held_start")
     if data.held_end is not None and data.held_start and data.held_end < data.held_start:
         raise fail(_("The meeting cannot close before it opened."), "end_before_start", "held_end")
+    if data.held_end is not None and data.held_end > now:
+        # The roll screen reads a closing time earlier than the opening as after midnight: a
+        # meeting opened at 21:00 "closing" at 19:00 would end tomorrow, 22 hours long.
+        raise fail(_("The meeting cannot have closed in the future."), "future", "held_end")
     changed = [n for n in _PEOPLE if getattr(data, n) != getattr(meeting, n)]
     people = [getattr(data, n) for n in changed if getattr(data, n) is not None]
     if people:

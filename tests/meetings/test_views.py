@@ -326,6 +326,20 @@ def test_roll_call_without_a_reason_is_refused_and_nothing_is_saved(world, sec, 
     assert _fresh(meeting).held_start is None
 
 
+def test_a_closing_time_that_would_fall_tomorrow_is_refused(world, sec, meeting) -> None:
+    """Opened at 19:00, "closed" at 18:00: read as after midnight, that is tomorrow, in the
+    future (NOW is 21:00 on the meeting's day). Refused with a message; nothing is saved."""
+    members = [world.secretary_member, world.plain_member]
+    data = _roll_post(meeting, members, {}, held_start="19:00", held_end="18:00")
+    response = sec.post(reverse("meetings:roll", args=[meeting.pk]), data)
+    assert response.status_code == 200
+    assert "The meeting cannot have closed in the future." in response.content.decode()
+    assert _fresh(meeting).held_end is None
+    on_time = _roll_post(meeting, members, {}, held_start="19:00", held_end="20:30")
+    assert sec.post(reverse("meetings:roll", args=[meeting.pk]), on_time).status_code == 302
+    assert _fresh(meeting).held_end == aware(D(2025, 3, 8), 20, 30)
+
+
 def test_roll_call_open_now_button(world, sec, meeting) -> None:
     members = [world.secretary_member, world.plain_member]
     data = _roll_post(meeting, members, {}, open_now="1", held_start="", held_end="")
