@@ -174,6 +174,22 @@ def test_unit_page_is_readable(page: Page, live_server, live_world, console: Con
     console.assert_clean()
 
 
+def test_pages_with_a_back_link_are_readable(
+    page: Page, live_server, live_world, console: ConsoleLog
+) -> None:
+    """The "← unit" link above a page's title is a 44 px target too (it was 23 px tall)."""
+    login(page, live_server, "commune")
+    for path in (
+        f"/units/{live_world.cell.pk}/edit/",
+        f"/units/{live_world.cell.pk}/history/",
+        f"/members/unit/{live_world.cell.pk}/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("p.back a").first).to_be_visible()
+        assert_readable(page)
+    console.assert_clean()
+
+
 def test_tree_is_readable(page: Page, live_server, live_world, console: ConsoleLog) -> None:
     login(page, live_server, "province")
     page.goto(f"{live_server.url}/units/")
