@@ -350,7 +350,6 @@ def _exempt_prefixes() -> tuple[str, ...]:
         reverse("accounts:set_language"),
         reverse("accounts:login"),
         "/" + settings.STATIC_URL.lstrip("/"),
-        "/healthz",
         "/api/",
     )
 

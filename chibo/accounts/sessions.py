@@ -7,7 +7,8 @@
 - Ending every session of a user (log out everywhere, deactivation) raises
   ``User.session_epoch``, which is folded into the session hash Django checks on every request
   (``User._get_session_auth_hash``): one UPDATE, no scan of the session table.
-- The API (bearer tokens, ``/api/``) and ``/healthz`` have no session and are left alone.
+- The API (bearer tokens, ``/api/``) has no session and is left alone (``/healthz`` is answered
+  before the session middlewares: ``chibo.ops.health.HealthCheckMiddleware``).
 
 See docs/decisions/0015-sessions.md.
 """
@@ -35,7 +36,7 @@ LOGIN_AT_KEY = "chibo_login_at"
 SEEN_AT_KEY = "chibo_seen_at"
 # The last-seen time is written when it is at least this old: one session write a minute at most.
 TOUCH_EVERY_SECONDS = 60
-EXEMPT_PREFIXES = ("/api/", "/healthz")
+EXEMPT_PREFIXES = ("/api/",)
 # How long the stored session outlives its absolute lifetime (to say why it ended).
 STORED_GRACE_SECONDS = 3600
 

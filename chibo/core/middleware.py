@@ -58,7 +58,7 @@ class AuditDeniedMiddleware:
     answers for them sees what they tried (decision 0016).
     """
 
-    SKIPPED_PREFIXES = ("/static/", "/healthz")
+    SKIPPED_PREFIXES = ("/static/",)  # /healthz never gets here (HealthCheckMiddleware)
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
