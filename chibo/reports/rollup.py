@@ -727,8 +727,7 @@ def refresh(
     pending = _pending.get()
     if pending is not None and today is None:
         for pk in ids:
-            noted = pending.get(pk, _NOT_NOTED)
-            if noted is _NOT_NOTED or (noted is not None and (since is None or since < noted)):
+            if pk not in pending or _earlier(since, pending[pk]):
                 pending[pk] = since
         return 0
     today = today or timezone.localdate()
@@ -744,7 +743,11 @@ def refresh(
     return written
 
 
-_NOT_NOTED: Any = object()
+def _earlier(since: dt.date | None, noted: dt.date | None) -> bool:
+    """``since`` reaches further back than ``noted`` (None: from the start of the reports)."""
+    return noted is not None and (since is None or since < noted)
+
+
 # The cells (and the earliest day of each) that ``refresh`` was asked for inside ``deferred``.
 _pending: ContextVar[dict[int, dt.date | None] | None] = ContextVar("rollup_pending", default=None)
 
