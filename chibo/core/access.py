@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
@@ -107,7 +107,7 @@ def access_for_user(user: Any) -> Access:
     lines: list[GrantLine] = []
     member_id = None
     # The user's own grants are read unscoped (raw SQL): they are what defines the scope.
-    with connections[_ACCESS_DB].cursor() as cursor:
+    with connection.cursor() as cursor:
         today = timezone.localdate()
         cursor.execute(_access_sql(), [user.pk, user.pk, user.pk, today, today])
         for source, unit_id, path, role, unit_kind, member in cursor.fetchall():
@@ -126,9 +126,6 @@ def access_for_user(user: Any) -> Access:
         lines=tuple(lines),
         member_id=member_id,
     )
-
-
-_ACCESS_DB = DEFAULT_DB_ALIAS
 
 
 @functools.cache
