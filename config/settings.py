@@ -121,7 +121,12 @@ TEMPLATES = [
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'chibo.sqlite3'}")
 _db = dj_database_url.parse(DATABASE_URL)
+# PostgreSQL: server-side binding, so that psycopg prepares a statement the connection runs
+# again (after CHIBO_DB_PREPARE_THRESHOLD runs; 0 turns it off, e.g. behind a pooler in
+# transaction mode that does not keep prepared statements): PostgreSQL then plans the session,
+# user and access queries of every request once per connection, not per request (decision 0019).
 _prepare = int(os.environ.get("CHIBO_DB_PREPARE_THRESHOLD", "2"))
+_PREPARED = {"server_side_binding": True, "prepare_threshold": _prepare} if _prepare > 0 else {}
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -132,12 +137,7 @@ else:
     # Persistent connections: without them Django on PostgreSQL was 8.7x slower here.
     _db["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
     _db["CONN_HEALTH_CHECKS"] = True
-    # Server-side binding, so that psycopg prepares a statement the connection runs again
-    # (after CHIBO_DB_PREPARE_THRESHOLD runs; 0 turns it off, e.g. behind a pooler in
-    # transaction mode that does not keep prepared statements): PostgreSQL then plans the
-    # session, user and access queries of every request once per connection, not per request.
-    if _prepare > 0:
-        _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=_prepare)
+    _db.setdefault("OPTIONS", {}).update(_PREPARED)
 DATABASES = {"default": _db}
 # Optional read replica (a PostgreSQL standby): the reports' rollup reads go there
 # (chibo.core.db_router). In tests it stands for the default test database.
@@ -148,10 +148,7 @@ if DATABASE_REPLICA_URL:
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
-    if _prepare > 0:
-        _replica.setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=_prepare
-        )
+    _replica.setdefault("OPTIONS", {}).update(_PREPARED)
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES["replica"] = _replica
     DATABASE_ROUTERS = ["chibo.core.db_router.ReportsReplicaRouter"]
