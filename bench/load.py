@@ -297,9 +297,9 @@ def prepare(out_dir: Path) -> None:
         "cell_name": cell.name,
         "cookie": cookie,
         "token": raw_token,
-        "spare_path": f"/meetings/{form[0].pk}/roll/",
+        "smoke_path": f"/meetings/{form[0].pk}/roll/",
         # As load.lua writes it: present at an even version, late at an odd one.
-        "spare_body": form_body(form[0])
+        "smoke_body": form_body(form[0])
         .replace("@V@", str(form[0].version))
         .replace("@C@", "late" if form[0].version % 2 else "present"),
         "members_in_province": in_province,
@@ -528,7 +528,7 @@ def main() -> None:
         smoke(base, "GET", "/healthz", common, None, 200, "health check")
         smoke(base, "GET", f"/units/{cell}/", browser, None, 200, "cell page")
         smoke(base, "GET", f"/api/v1/members?unit={cell}", api_headers, None, 200, "member API")
-        smoke(base, "POST", info["spare_path"], form_headers, info["spare_body"], 302, "roll form")
+        smoke(base, "POST", info["smoke_path"], form_headers, info["smoke_body"], 302, "roll form")
         first_put = (work / "api_put.txt").read_text().splitlines()[0].split("\t")
         smoke(base, "PUT", first_put[1], put_headers, first_put[2], 200, "attendance API")
 
