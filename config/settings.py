@@ -223,6 +223,8 @@ STORAGES = {
 }
 
 # --- Security -------------------------------------------------------------------------------
+# Django's database sessions, read with one hand-written statement (decision 0020).
+SESSION_ENGINE = "chibo.accounts.session_store"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Sessions (chibo.accounts.sessions, docs/decisions/0015-sessions.md): a session ends after

@@ -5,17 +5,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.accounts.backends import normalize_phone
 from chibo.accounts.models import ApiToken, User
+from chibo.core import rawsql
 from chibo.core.audit import audit_record, diff, snapshot
 from chibo.core.vietnamese import nfc
 
@@ -161,18 +163,38 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
     audit_record(actor=actor, action="apitoken.revoked", obj=token)
 
 
+_TOKEN = rawsql.Columns(ApiToken, "t")
+_TOKEN_USER = rawsql.Columns(User, "u")
+
+
 def api_token_authenticate(raw: str) -> ApiToken | None:
-    """The live token for ``raw`` (not revoked, not expired, active user), or None."""
+    """The live token for ``raw`` (not revoked, not expired, active user), or None. Its user
+    comes with it (one statement, written in SQL because every API request makes it:
+    decision 0020)."""
     if not raw.startswith("chb_") or len(raw) > 100:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
-    )
-    if token is None or not token.user.is_active:
-        return None
+    connection = connections["default"]
     now = timezone.now()
+    token_column = partial(_TOKEN.column, connection)
+    user_id = _TOKEN_USER.column(connection, "id")
+    sql = rawsql.select(
+        connection,
+        [_TOKEN, _TOKEN_USER],
+        joins=f"JOIN {_TOKEN_USER.source(connection)} ON {user_id} = {token_column('user')}",
+        where=f"{token_column('key_hash')} = %s AND {token_column('revoked_at')} IS NULL"
+        f" AND {token_column('expires_at')} > %s",
+    )
+    row = rawsql.fetch_one(
+        sql,
+        [_hash(raw), rawsql.datetime_param(now)],
+    )
+    if row is None:
+        return None
+    token = _TOKEN.build(row)
+    user = _TOKEN_USER.build(row, len(_TOKEN))
+    if not user.is_active:
+        return None
+    ApiToken.user.field.set_cached_value(token, user)
     # Record use at most every five minutes: one write per request would cost the hot path.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
