@@ -49,7 +49,8 @@ class Columns:
     def column(self, connection: BaseDatabaseWrapper, name: str) -> str:
         """The quoted ``"alias"."column"`` of the field ``name``."""
         quote = connection.ops.quote_name
-        return f"{quote(self.alias)}.{quote(self.model._meta.get_field(name).column)}"
+        field = next(f for f in self.fields if name in (f.name, f.attname))
+        return f"{quote(self.alias)}.{quote(field.column)}"
 
     def source(self, connection: BaseDatabaseWrapper) -> str:
         """``"table" "alias"``, for a FROM or JOIN clause."""
