@@ -42,3 +42,12 @@ control_socket_disable = True
 
 proc_name = "chibo"
 wsgi_app = "config.wsgi:application"
+
+
+def post_worker_init(worker):
+    """In each worker, once the application is loaded and before its first request: build what
+    Django otherwise builds during a new worker's first requests (chibo.ops.warm), so a user
+    never waits for it after a worker is recycled."""
+    from chibo.ops.warm import warm
+
+    warm()

@@ -189,6 +189,10 @@ def test_healthz_follows_a_real_database_going_down_and_coming_back() -> None:
             server = subprocess.Popen(
                 [
                     str(Path(sys.executable).with_name("gunicorn")),
+                    # The production configuration: the application preloaded and warmed in
+                    # the master, the worker forked from it (deploy/gunicorn.conf.py).
+                    "-c",
+                    str(ROOT / "deploy" / "gunicorn.conf.py"),
                     "config.wsgi",
                     "--bind",
                     f"127.0.0.1:{app_port}",
