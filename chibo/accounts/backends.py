@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db import connections, router
 from django.db.models import Q
 from django.http import HttpRequest
 
@@ -77,15 +76,7 @@ def _user_columns() -> rawsql.Columns:
 def user_by_pk(pk: Any) -> Any:
     """The user with primary key ``pk``, or None: the read every signed-in request makes,
     without the ORM's query building (decision 0020)."""
-    user = _user_columns()
-    using = router.db_for_read(user.model)
-    connection = connections[using]
-    row = rawsql.fetch_one(
-        rawsql.select(connection, [user], where=f"{user.column(connection, 'id')} = %s"),
-        [pk],
-        using=using,
-    )
-    return None if row is None else user.build(row, using=using)
+    return rawsql.by_pk(_user_columns(), pk)
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
@@ -92,6 +92,22 @@ def select(
     select_list = ", ".join(c.sql(connection) for c in columns)
     tail = f" {joins}" if joins else ""
     return f"SELECT {select_list} FROM {columns[0].source(connection)}{tail} WHERE {where}"  # noqa: S608
+
+
+# The range of a BigAutoField: a key outside it matches nothing (the ORM answers "no row" too,
+# where the driver would raise).
+_KEY_RANGE = range(-(2**63), 2**63)
+
+
+def by_pk(columns: Columns, pk: Any, *, using: str | None = None) -> Any:
+    """The instance of ``columns.model`` with primary key ``pk`` (an integer), or None."""
+    if not isinstance(pk, int) or pk not in _KEY_RANGE:
+        return None
+    using = using or router.db_for_read(columns.model)
+    connection = connections[using]
+    where = f"{columns.column(connection, columns.model._meta.pk.name)} = %s"
+    row = fetch_one(select(connection, [columns], where=where), [pk], using=using)
+    return None if row is None else columns.build(row, using=using)
 
 
 def fetch_one(sql: str, params: Sequence[Any], *, using: str = "default") -> tuple[Any, ...] | None:

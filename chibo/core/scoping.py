@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Lookup
-from django_scopes import scope, scopes_disabled
+from django_scopes import ScopeError, get_scope, scope, scopes_disabled
 
 __all__ = ["DIMENSIONS", "UnitScope", "scope", "scopes_disabled", "unit_scope"]
 
@@ -108,3 +108,16 @@ def unit_scope(
     meetings = members if meetings is None else meetings
     with scope(units=units, members=members, audit=audit, meetings=meetings):
         yield
+
+
+def in_scope(dimension: str, path: str) -> bool:
+    """Would a scoped query of ``dimension`` return a row whose unit path is ``path``? The test
+    a scoped manager makes in SQL, for a row read without one (``chibo.core.rawsql``). Outside
+    any scope this raises ``ScopeError``, as such a query would."""
+    current = get_scope()
+    if not current.get("_enabled", True):
+        return True
+    if dimension not in current:
+        raise ScopeError(f"A scope on dimension(s) {dimension} needs to be active for this query.")
+    value = current[dimension]
+    return value is None or value.contains(path)

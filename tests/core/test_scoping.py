@@ -3,13 +3,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.http import Http404
 from django_scopes import ScopeError, scopes_disabled
 
 from chibo.core.access import access_for_user
 from chibo.core.roles import Cap
-from chibo.core.scoping import UnitScope, minimal_prefixes, unit_scope
+from chibo.core.scoping import UnitScope, in_scope, minimal_prefixes, unit_scope
 from chibo.members.models import Member
 from chibo.orgunits.models import OrgUnit, Post, PostKind
+from chibo.orgunits.selectors import unit_get
 from chibo.orgunits.services import post_end
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +81,33 @@ def test_grants_do_not_reach_up_or_sideways(world) -> None:
     assert access.can(Cap.UNIT_VIEW, world.cell)
     assert not access.can(Cap.UNIT_VIEW, world.province)
     assert not access.can(Cap.UNIT_VIEW, world.other_commune)
+
+
+def test_in_scope_answers_as_a_scoped_query_would(world) -> None:
+    """The test of a row read in SQL (chibo.core.rawsql), against the scoped manager's."""
+    with pytest.raises(ScopeError):
+        in_scope("units", world.cell.path)
+    with scopes_disabled():
+        assert in_scope("units", world.other_cell.path)
+    scope = UnitScope.of([world.commune.path])
+    nothing = UnitScope(())
+    with unit_scope(units=scope, members=nothing, audit=nothing):
+        for unit in (world.commune, world.cell, world.other_cell, world.province):
+            orm = OrgUnit.objects.filter(pk=unit.pk).exists()
+            assert in_scope("units", unit.path) is orm
+        assert in_scope("members", world.cell.path) is False
+
+
+def test_unit_get_keeps_the_units_scope_and_refuses_huge_keys(world) -> None:
+    """unit_get reads the unit in SQL (decision 0020): the units scope still applies, even to
+    a user whose grants would allow the unit; a key past the integer range is a 404."""
+    access = access_for_user(world.province_user)
+    nothing = UnitScope(())
+    everything = UnitScope.of([world.province.path])
+    with unit_scope(units=everything, members=everything, audit=everything):
+        assert unit_get(access=access, pk=world.cell.pk) == world.cell
+        for bad in (2**63, 10**30, -(2**64), "1e3", None):
+            with pytest.raises(Http404):
+                unit_get(access=access, pk=bad)
+    with unit_scope(units=nothing, members=everything, audit=everything), pytest.raises(Http404):
+        unit_get(access=access, pk=world.cell.pk, capability=Cap.MEMBER_VIEW)
