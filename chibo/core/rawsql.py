@@ -29,13 +29,17 @@ class Columns:
     """The concrete columns of ``model`` under the table alias ``alias``.
 
     ``sql`` is the select list (``"t"."id", "t"."name", …``); ``build(row, start)`` makes the
-    instance from ``len(self)`` values of ``row`` from ``start`` on.
+    instance from ``len(self)`` values of ``row`` from ``start`` on (with ``only``, the other
+    fields are deferred: read on first access, as after ``QuerySet.only``).
     """
 
-    def __init__(self, model: type[models.Model], alias: str) -> None:
+    def __init__(
+        self, model: type[models.Model], alias: str, only: Sequence[str] | None = None
+    ) -> None:
         self.model = model
         self.alias = alias
-        self.fields = list(model._meta.concrete_fields)
+        # ``only``: these fields (by name), the others deferred, as ``QuerySet.only`` does.
+        self.fields = [f for f in model._meta.concrete_fields if only is None or f.name in only]
         self.attnames = [f.attname for f in self.fields]
         self.table = model._meta.db_table
 
@@ -49,7 +53,7 @@ class Columns:
     def column(self, connection: BaseDatabaseWrapper, name: str) -> str:
         """The quoted ``"alias"."column"`` of the field ``name``."""
         quote = connection.ops.quote_name
-        field = next(f for f in self.fields if name in (f.name, f.attname))
+        field = next(f for f in self.model._meta.concrete_fields if name in (f.name, f.attname))
         return f"{quote(self.alias)}.{quote(field.column)}"
 
     def source(self, connection: BaseDatabaseWrapper) -> str:
@@ -115,6 +119,13 @@ def fetch_one(sql: str, params: Sequence[Any], *, using: str = "default") -> tup
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+def fetch_all(sql: str, params: Sequence[Any], *, using: str = "default") -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` on the ``using`` connection."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def datetime_param(value: Any, *, using: str = "default") -> Any:

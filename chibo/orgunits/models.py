@@ -75,6 +75,11 @@ class OrgUnit(MP_Node):
     def is_cell(self) -> bool:
         return self.kind in {UnitKind.CELL, UnitKind.PARTY_GROUP}
 
+    def get_kind_display(self) -> str:
+        """The kind's label in the current language (Django's own builds a dict of every label
+        on each call; the unit pages show it for every unit listed: decision 0020)."""
+        return str(_UNIT_KIND_LABELS.get(self.kind, self.kind))
+
 
 class PostKind(models.TextChoices):
     SECRETARY = "secretary", _("Secretary")
@@ -106,6 +111,10 @@ def post_role(kind: str, unit_kind: str) -> Role | None:
     return None
 
 
+_UNIT_KIND_LABELS = dict(UnitKind.choices)
+_POST_KIND_LABELS = dict(PostKind.choices)
+
+
 class Post(models.Model):
     """A post held by a member on a unit, with dates (bí thư, phó bí thư, trưởng thôn…)."""
 
@@ -135,6 +144,10 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.member} ({self.unit})"
+
+    def get_kind_display(self) -> str:
+        """The post's label in the current language (as ``OrgUnit.get_kind_display``)."""
+        return str(_POST_KIND_LABELS.get(self.kind, self.kind))
 
 
 class Grant(models.Model):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 
+from django.db import connections
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -15,6 +17,7 @@ from chibo.core.access import Access
 from chibo.core.models import AuditEntry
 from chibo.core.roles import Cap
 from chibo.core.scoping import in_scope
+from chibo.members.models import Member
 from chibo.orgunits.models import Grant, OrgUnit, Post, PostKind
 
 _UNIT = rawsql.Columns(OrgUnit, "unit")
@@ -59,11 +62,21 @@ def unit_children(*, unit: OrgUnit) -> list[OrgUnit]:
 
 
 def unit_breadcrumb(*, unit: OrgUnit) -> list[OrgUnit]:
-    """Ancestors the user can see, top first (out-of-scope ancestors are left out)."""
+    """Ancestors the user can see, top first (out-of-scope ancestors are left out). Read in
+    SQL, as the unit is (decision 0020), with the units scope tested on each."""
     if unit.is_root():
         return []
     prefixes = [unit.path[: i * unit.steplen] for i in range(1, unit.depth)]
-    return list(OrgUnit.objects.filter(path__in=prefixes).order_by("depth"))
+    connection = connections["default"]
+    marks = ", ".join(["%s"] * len(prefixes))
+    sql = rawsql.select(
+        connection,
+        [_UNIT],
+        where=f"{_UNIT.column(connection, 'path')} IN ({marks})"
+        f" ORDER BY {_UNIT.column(connection, 'depth')}",
+    )
+    ancestors = [_UNIT.build(row) for row in rawsql.fetch_all(sql, prefixes)]
+    return [a for a in ancestors if in_scope("units", a.path)]
 
 
 def _active(on: dt.date) -> Q:
@@ -77,28 +90,40 @@ class UnitPosts:
     concurrent: dict[int, list[str]]  # member id -> labels of the posts they hold together
 
 
-_HOLDER_FIELDS = ("member__full_name", "member__sort_key")
+_POST = rawsql.Columns(Post, "post")
+_POST_ORDER = {kind: position for position, kind in enumerate(PostKind.values)}
+# Of a post's holder, only the name is shown: not the other thirty columns of the record.
+_HOLDER = rawsql.Columns(Member, "holder", only=("id", "full_name", "sort_key"))
 
 
 def unit_posts(*, unit: OrgUnit, on: dt.date | None = None) -> UnitPosts:
     """Posts held on the unit: current ones, the last past ones, and who holds several at once."""
     on = on or timezone.localdate()
-    order = [kind for kind, _label in PostKind.choices]
-    # Of the holder, only the name is shown: not the other thirty columns of the record.
-    posts = list(
-        Post.objects.filter(unit=unit)
-        .select_related("member")
-        .only(*(f.name for f in Post._meta.concrete_fields), *_HOLDER_FIELDS)
-        .order_by("-start_date", "-id")
+    # Read in SQL, as the unit is (every unit page shows them; decision 0020); the unit's own
+    # scope test stands for the scoped manager's (every post here is on that unit).
+    connection = connections["default"]
+    column = partial(_POST.column, connection)
+    sql = rawsql.select(
+        connection,
+        [_POST, _HOLDER],
+        joins=f"JOIN {_HOLDER.source(connection)}"
+        f" ON {_HOLDER.column(connection, 'id')} = {column('member')}",
+        where=f"{column('unit')} = %s ORDER BY {column('start_date')} DESC, {column('id')} DESC",
     )
+    posts: list[Post] = []
+    if in_scope("units", unit.path):
+        for row in rawsql.fetch_all(sql, [unit.pk]):
+            found = _POST.build(row)
+            Post.member.field.set_cached_value(found, _HOLDER.build(row, len(_POST)))
+            posts.append(found)
     current = sorted(
         (p for p in posts if p.start_date <= on and (p.end_date is None or p.end_date >= on)),
-        key=lambda p: (order.index(p.kind), p.member.sort_key),
+        key=lambda p: (_POST_ORDER.get(p.kind, len(_POST_ORDER)), p.member.sort_key),
     )
     past = [p for p in posts if p not in current and p.start_date <= on][:20]
     by_member: dict[int, list[str]] = defaultdict(list)
     for post in current:
-        by_member[post.member_id].append(str(post.get_kind_display()))
+        by_member[post.member_id].append(post.get_kind_display())
     concurrent = {mid: kinds for mid, kinds in by_member.items() if len(kinds) > 1}
     return UnitPosts(current=current, past=past, concurrent=concurrent)
 
