@@ -51,7 +51,7 @@ def _detail_out(access: Access, member: Member) -> MemberDetailOut:
     private = selectors.can_see_private(access, member)
     base = _member_out(member)
     return MemberDetailOut(
-        **base.dict(),
+        **base.model_dump(),
         birth_name=member.birth_name,
         ethnicity=member.ethnicity,
         religion=member.religion,
