@@ -237,3 +237,52 @@ def test_stylesheet_is_served(page: Page, live_server, console: ConsoleLog) -> N
     assert css.value.status == 200, f"{css.value.url} answered {css.value.status}"
     assert css.value.header_value("content-type").startswith("text/css")
     console.assert_clean()
+
+
+def test_audit_trail_with_long_values_is_readable(
+    page: Page, live_server, live_world, console: ConsoleLog
+) -> None:
+    """An entry whose values have no place to break (an address, a link) must not widen the
+    page: the commune's audit trail scrolled sideways to 925 px on a 360 px phone."""
+    from django_scopes import scopes_disabled
+
+    from chibo.core.audit import audit_record
+
+    link = "https://example.vn/vanban/" + "NghiQuyet_So01_NQTU_" * 4  # no hyphen to break at
+    with scopes_disabled():
+        audit_record(
+            actor=None,
+            action="member.updated",
+            obj=live_world.plain_member,
+            unit=live_world.cell,
+            member=live_world.plain_member,
+            changes={
+                "home_town": ["—", "Bản Nà Tăm, xã Nậm Tăm, tỉnh Lai Châu"],
+                "note": [None, link],
+            },
+        )
+    login(page, live_server, "commune")
+    for path in (
+        f"/audit/units/{live_world.commune.pk}/",
+        f"/members/{live_world.plain_member.pk}/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("table.changes td", has_text="example.vn").first).to_be_visible()
+        assert_readable(page)
+    console.assert_clean()
+
+
+def test_commune_meetings_and_account_pages_are_readable(
+    page: Page, live_server, live_world, console: ConsoleLog
+) -> None:
+    """The cells' names on the commune's meetings page (27 px tall) and the "Back" link of the
+    two-factor and password pages (23 px) are 44 px targets."""
+    login(page, live_server, "commune")
+    for path in (
+        f"/meetings/commune/{live_world.commune.pk}/",
+        "/accounts/2fa/",
+        "/accounts/password/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert_readable(page)
+    console.assert_clean()
