@@ -21,8 +21,9 @@ What it does, stopping by itself (at most 60 s of load):
    optimistic check (the body's version must be the meeting's, and each save adds one):
    load.lua keeps each meeting's version, saves only a meeting with no save in flight and
    marks the roll present and late in turn; load.py reads the versions again between wrk runs;
-3. starts gunicorn with deploy/gunicorn.conf.py (production settings, ``DEBUG=0``; 3 workers on
-   2 cores) and, for each URL, sends one request to check its answer, then runs
+3. starts gunicorn with deploy/gunicorn.conf.py (production settings, ``DEBUG=0``; its workers,
+   2 × cores + 1, unless ``--workers``) and, for each URL, sends one request to check its
+   answer, then runs
    ``wrk -t2 -c8`` for a 2 s warm-up and a measured ``--seconds`` (default 7) run: 6 URLs,
    54 s of load in all (about 57 s with wrk's start-ups; never more than 60 s of requests).
    ``--smoke`` stops after the one request per URL.
@@ -70,7 +71,10 @@ PYTHON = sys.executable
 ROLL_SIZE = 30
 WARMUP = 2
 MAX_LOAD_SECONDS = 60
-THREADS, CONNECTIONS, WORKERS = 2, 8, 3
+THREADS, CONNECTIONS = 2, 8
+# gunicorn's workers: deploy/gunicorn.conf.py's, 2 × cores + 1, as production runs (--workers
+# to compare another count). The first runs used 3 (docs/benchmarks.md, "Fifth run").
+WORKERS = 2 * (os.cpu_count() or 1) + 1
 CASES = 6  # URLs measured, each for a warm-up and --seconds
 # The roll form's pool: 6 meetings per wrk thread, more than its CONNECTIONS / THREADS (4)
 # connections (and the one wrk's check of the script takes), so a thread always has a meeting
@@ -440,6 +444,12 @@ def main() -> None:
     parser.add_argument(
         "--smoke", action="store_true", help="prepare and send one request per URL, no load"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=WORKERS,
+        help=f"gunicorn workers (default {WORKERS}: 2 × cores + 1, deploy/gunicorn.conf.py's)",
+    )
     parser.add_argument("--prepare", metavar="DIR", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.prepare:
@@ -495,7 +505,8 @@ def main() -> None:
         port = free_port()
         gunicorn = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "deploy/gunicorn.conf.py"),
-             "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--pid", str(pidfile),
+             "--bind", f"127.0.0.1:{port}", "--workers", str(options.workers),
+             "--pid", str(pidfile),
              # No recycling of workers during the minute: at 5,000 requests a worker (the
              # production setting) the reference's 12,000 requests would have the workers
              # restart, each about a second of CPU, during whichever URL is measured next.
@@ -583,7 +594,8 @@ def main() -> None:
     reference = results[0].rps
     targets = {2: 0.15, 3: 0.30, 4: 0.06, 5: 0.06}
     print(
-        f"\n## Load: gunicorn {WORKERS} sync workers, PostgreSQL, wrk -t{THREADS} -c{CONNECTIONS}, "
+        f"\n## Load: gunicorn {options.workers} sync workers, PostgreSQL, "
+        f"wrk -t{THREADS} -c{CONNECTIONS}, "
         f"{options.seconds} s per URL after a {WARMUP} s warm-up"
     )
     print(
