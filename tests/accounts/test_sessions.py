@@ -70,10 +70,12 @@ def test_login_form_gives_a_new_session_key_and_starts_the_clocks(world) -> None
     before = session.session_key
     with time_machine.travel(T0, tick=False):
         client.post(LOGIN, {"username": "secretary", "password": PASSWORD})
-    after = client.session
-    assert after.session_key != before
-    assert not Session.objects.filter(session_key=before).exists()
-    assert after[LOGIN_AT_KEY] == after[SEEN_AT_KEY] == int(T0.timestamp())
+        # Read while the clock still says T0: read on the real clock, the session had expired
+        # from T0 + 12 h on: the test failed from 20:00 UTC on 24 November 2026 onward.
+        after = client.session
+        assert after.session_key != before
+        assert not Session.objects.filter(session_key=before).exists()
+        assert after[LOGIN_AT_KEY] == after[SEEN_AT_KEY] == int(T0.timestamp())
     # The stored session ends shortly after the absolute lifetime, not later.
     row = Session.objects.get(session_key=after.session_key)
     assert T0 + dt.timedelta(hours=12) < row.expire_date <= T0 + dt.timedelta(hours=13)
